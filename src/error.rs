@@ -1,0 +1,426 @@
+//! The one error type: a peer's violation of RFC 6455, and the close code it calls for.
+
+use core::fmt;
+
+use crate::close::CloseCode;
+
+/// The peer broke RFC 6455 (or a configured limit): fail the WebSocket
+/// connection (RFC 6455 §7.1.7) after sending a Close frame with
+/// [`close_code()`](Error::close_code).
+///
+/// Every variant knows the close code to send, the section of the RFC that
+/// was violated, a one-line description, the likely cause and the remedy, so
+/// a log line or an inspector can explain the failure without a lookup table.
+/// Variants carry no data; the error is `Copy` and one byte.
+///
+/// ```
+/// use wsframe::{CloseCode, Error};
+///
+/// let e = Error::ReservedOpcode;
+/// assert_eq!(e.close_code(), CloseCode::PROTOCOL_ERROR);
+/// assert_eq!(e.rfc_section(), "RFC 6455 §5.2");
+/// assert_eq!(e.to_string(), "reserved opcode 0x3-0x7 or 0xB-0xF");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Error {
+    // ---- frame layer: decided from one frame header ----
+    /// RSV1, RSV2 or RSV3 is set but no negotiated extension allows it (1002, §5.2).
+    ReservedBits,
+    /// The opcode is one of the reserved values 0x3–0x7 or 0xB–0xF (1002, §5.2).
+    ReservedOpcode,
+    /// A Close, Ping or Pong frame has FIN clear; control frames cannot be fragmented (1002, §5.5).
+    FragmentedControlFrame,
+    /// A Close, Ping or Pong frame has a payload over 125 bytes (1002, §5.5).
+    ControlFrameTooLong,
+    /// A server received an unmasked frame; clients must mask every frame (1002, §5.1).
+    UnmaskedClientFrame,
+    /// A client received a masked frame; servers must not mask (1002, §5.1).
+    MaskedServerFrame,
+    /// A 64-bit payload length has its most significant bit set (1002, §5.2).
+    LengthHighBitSet,
+    /// The payload length is not in its minimal encoding (1002, §5.2); only
+    /// reported when [`Config::strict_length`](crate::Config::strict_length) is on.
+    NonMinimalLength,
+    /// The frame's payload length is over
+    /// [`Config::max_frame_payload`](crate::Config::max_frame_payload) (1009, §10.4).
+    FrameTooBig,
+    /// The frame's payload length does not fit this target's `usize`, so it
+    /// cannot be addressed in memory (1009, §10.4). Only 32-bit and 16-bit
+    /// targets with a limit above `usize::MAX` can see it.
+    FrameTooBigForTarget,
+    // ---- message layer: decided across frames ----
+    /// A continuation frame arrived with no fragmented message in progress (1002, §5.4).
+    UnexpectedContinuation,
+    /// A new Text or Binary frame arrived while a fragmented message was in progress (1002, §5.4).
+    ExpectedContinuation,
+    /// The message's total size is over the configured message limit (1009, §10.4).
+    MessageTooBig,
+    /// A text message is not valid UTF-8 (1007, §8.1).
+    InvalidUtf8,
+    /// A Close frame has a 1-byte payload; it must be empty or hold a 2-byte code (1002, §5.5.1).
+    CloseBodyTooShort,
+    /// A Close frame carries a code that may not be sent on the wire (1002, §7.4).
+    InvalidCloseCode,
+    /// A Close frame's reason is not valid UTF-8 (1007, §5.5.1).
+    InvalidCloseReason,
+    /// With permessage-deflate negotiated, RSV1 is set on a continuation or
+    /// control frame (1002, RFC 7692 §6).
+    MisplacedCompressionBit,
+}
+
+/// Which layer found an [`Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Layer {
+    /// One frame header was enough to decide (RFC 6455 §5.2, §5.5, §10.4).
+    Frame,
+    /// The message state across frames, or a payload's content, decided.
+    Message,
+}
+
+impl Layer {
+    /// `"frame"` or `"message"`.
+    ///
+    /// ```
+    /// assert_eq!(wsframe::Error::InvalidUtf8.layer().as_str(), "message");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Layer::Frame => "frame",
+            Layer::Message => "message",
+        }
+    }
+}
+
+const CAUSE_1002: &str = "a broken client or server, or a proxy or middlebox corrupting frames";
+const REMEDY_1002: &str = "the peer or a proxy breaks RFC 6455 framing: make both ends follow RFC 6455 framing strictly and inspect intermediaries (proxies, load balancers) that rewrite frames";
+const CAUSE_1009: &str = "a payload over the configured frame or message limit, typical of large file uploads or huge JSON documents sent over WebSocket";
+const REMEDY_1009: &str = "split the payload into smaller frames or raise the limit (if large payloads are expected)";
+const CAUSE_1007: &str = "the peer sent bytes that are not UTF-8 as text: binary data in a text frame, or text in another encoding such as Latin-1";
+const REMEDY_1007: &str = "send text as UTF-8 and binary data in Binary frames";
+
+impl Error {
+    /// Every variant, in declaration order.
+    ///
+    /// ```
+    /// assert!(wsframe::Error::ALL.iter().all(|e| !e.as_str().is_empty()));
+    /// ```
+    pub const ALL: &'static [Error] = &[
+        Error::ReservedBits,
+        Error::ReservedOpcode,
+        Error::FragmentedControlFrame,
+        Error::ControlFrameTooLong,
+        Error::UnmaskedClientFrame,
+        Error::MaskedServerFrame,
+        Error::LengthHighBitSet,
+        Error::NonMinimalLength,
+        Error::FrameTooBig,
+        Error::FrameTooBigForTarget,
+        Error::UnexpectedContinuation,
+        Error::ExpectedContinuation,
+        Error::MessageTooBig,
+        Error::InvalidUtf8,
+        Error::CloseBodyTooShort,
+        Error::InvalidCloseCode,
+        Error::InvalidCloseReason,
+        Error::MisplacedCompressionBit,
+    ];
+
+    /// The close code to send before closing (RFC 6455 §7.4.1): 1002, 1007 or 1009.
+    ///
+    /// ```
+    /// assert_eq!(wsframe::Error::FrameTooBig.close_code().as_u16(), 1009);
+    /// ```
+    #[must_use]
+    pub const fn close_code(self) -> CloseCode {
+        match self {
+            Error::ReservedBits
+            | Error::ReservedOpcode
+            | Error::FragmentedControlFrame
+            | Error::ControlFrameTooLong
+            | Error::UnmaskedClientFrame
+            | Error::MaskedServerFrame
+            | Error::LengthHighBitSet
+            | Error::NonMinimalLength
+            | Error::UnexpectedContinuation
+            | Error::ExpectedContinuation
+            | Error::CloseBodyTooShort
+            | Error::InvalidCloseCode
+            | Error::MisplacedCompressionBit => CloseCode::PROTOCOL_ERROR,
+            Error::InvalidUtf8 | Error::InvalidCloseReason => CloseCode::INVALID_PAYLOAD,
+            Error::FrameTooBig | Error::FrameTooBigForTarget | Error::MessageTooBig => {
+                CloseCode::MESSAGE_TOO_BIG
+            }
+        }
+    }
+
+    /// The layer that found the error.
+    ///
+    /// ```
+    /// use wsframe::{Error, Layer};
+    /// assert_eq!(Error::ReservedBits.layer(), Layer::Frame);
+    /// assert_eq!(Error::MessageTooBig.layer(), Layer::Message);
+    /// ```
+    #[must_use]
+    pub const fn layer(self) -> Layer {
+        match self {
+            Error::ReservedBits
+            | Error::ReservedOpcode
+            | Error::FragmentedControlFrame
+            | Error::ControlFrameTooLong
+            | Error::UnmaskedClientFrame
+            | Error::MaskedServerFrame
+            | Error::LengthHighBitSet
+            | Error::NonMinimalLength
+            | Error::FrameTooBig
+            | Error::FrameTooBigForTarget => Layer::Frame,
+            Error::UnexpectedContinuation
+            | Error::ExpectedContinuation
+            | Error::MessageTooBig
+            | Error::InvalidUtf8
+            | Error::CloseBodyTooShort
+            | Error::InvalidCloseCode
+            | Error::InvalidCloseReason
+            | Error::MisplacedCompressionBit => Layer::Message,
+        }
+    }
+
+    /// The RFC and section that was violated, e.g. `"RFC 6455 §5.2"`.
+    ///
+    /// ```
+    /// assert_eq!(wsframe::Error::InvalidUtf8.rfc_section(), "RFC 6455 §8.1");
+    /// ```
+    #[must_use]
+    pub const fn rfc_section(self) -> &'static str {
+        match self {
+            Error::ReservedBits
+            | Error::ReservedOpcode
+            | Error::LengthHighBitSet
+            | Error::NonMinimalLength => "RFC 6455 §5.2",
+            Error::FragmentedControlFrame | Error::ControlFrameTooLong => "RFC 6455 §5.5",
+            Error::UnmaskedClientFrame | Error::MaskedServerFrame => "RFC 6455 §5.1",
+            Error::FrameTooBig | Error::FrameTooBigForTarget | Error::MessageTooBig => {
+                "RFC 6455 §10.4"
+            }
+            Error::UnexpectedContinuation | Error::ExpectedContinuation => "RFC 6455 §5.4",
+            Error::InvalidUtf8 => "RFC 6455 §8.1",
+            Error::CloseBodyTooShort | Error::InvalidCloseReason => "RFC 6455 §5.5.1",
+            Error::InvalidCloseCode => "RFC 6455 §7.4",
+            Error::MisplacedCompressionBit => "RFC 7692 §6",
+        }
+    }
+
+    /// A link to the violated section on rfc-editor.org.
+    ///
+    /// ```
+    /// assert_eq!(
+    ///     wsframe::Error::ReservedBits.rfc_url(),
+    ///     "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
+    /// );
+    /// ```
+    #[must_use]
+    pub const fn rfc_url(self) -> &'static str {
+        match self {
+            Error::ReservedBits
+            | Error::ReservedOpcode
+            | Error::LengthHighBitSet
+            | Error::NonMinimalLength => "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
+            Error::FragmentedControlFrame | Error::ControlFrameTooLong => {
+                "https://www.rfc-editor.org/rfc/rfc6455#section-5.5"
+            }
+            Error::UnmaskedClientFrame | Error::MaskedServerFrame => {
+                "https://www.rfc-editor.org/rfc/rfc6455#section-5.1"
+            }
+            Error::FrameTooBig | Error::FrameTooBigForTarget | Error::MessageTooBig => {
+                "https://www.rfc-editor.org/rfc/rfc6455#section-10.4"
+            }
+            Error::UnexpectedContinuation | Error::ExpectedContinuation => {
+                "https://www.rfc-editor.org/rfc/rfc6455#section-5.4"
+            }
+            Error::InvalidUtf8 => "https://www.rfc-editor.org/rfc/rfc6455#section-8.1",
+            Error::CloseBodyTooShort | Error::InvalidCloseReason => {
+                "https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1"
+            }
+            Error::InvalidCloseCode => "https://www.rfc-editor.org/rfc/rfc6455#section-7.4",
+            Error::MisplacedCompressionBit => "https://www.rfc-editor.org/rfc/rfc7692#section-6",
+        }
+    }
+
+    /// One line, lowercase, no trailing period: the rule that was broken.
+    ///
+    /// ```
+    /// assert_eq!(
+    ///     wsframe::Error::ControlFrameTooLong.as_str(),
+    ///     "control frame payload longer than 125 bytes",
+    /// );
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Error::ReservedBits => "reserved bit rsv1, rsv2 or rsv3 set without a negotiated extension",
+            Error::ReservedOpcode => "reserved opcode 0x3-0x7 or 0xB-0xF",
+            Error::FragmentedControlFrame => "control frame with fin clear (control frames cannot be fragmented)",
+            Error::ControlFrameTooLong => "control frame payload longer than 125 bytes",
+            Error::UnmaskedClientFrame => "unmasked frame from a client (a server only accepts masked frames)",
+            Error::MaskedServerFrame => "masked frame from a server (a client only accepts unmasked frames)",
+            Error::LengthHighBitSet => "64-bit payload length with the most significant bit set",
+            Error::NonMinimalLength => "payload length not in its minimal encoding",
+            Error::FrameTooBig => "frame payload longer than the configured frame limit",
+            Error::FrameTooBigForTarget => "frame payload length does not fit this target's address space",
+            Error::UnexpectedContinuation => "continuation frame with no fragmented message in progress",
+            Error::ExpectedContinuation => "new data frame while a fragmented message is in progress",
+            Error::MessageTooBig => "message longer than the configured message limit",
+            Error::InvalidUtf8 => "text message is not valid utf-8",
+            Error::CloseBodyTooShort => "close frame payload of 1 byte (must be empty or start with a 2-byte code)",
+            Error::InvalidCloseCode => "close frame code that may not be sent on the wire",
+            Error::InvalidCloseReason => "close frame reason is not valid utf-8",
+            Error::MisplacedCompressionBit => "rsv1 (compressed) set on a continuation or control frame",
+        }
+    }
+
+    /// The likely cause, in one line.
+    ///
+    /// ```
+    /// assert!(wsframe::Error::MessageTooBig.cause().contains("limit"));
+    /// ```
+    #[must_use]
+    pub const fn cause(self) -> &'static str {
+        match self {
+            Error::ReservedBits => "the peer uses an extension (such as permessage-deflate) that was not negotiated, or a proxy corrupts frames",
+            Error::UnmaskedClientFrame => "a broken client that does not mask its frames, or a server talking to a server",
+            Error::MaskedServerFrame => "a broken server that masks its frames, or a client talking to a client",
+            Error::NonMinimalLength => "a hand-rolled encoder that always uses the 16- or 64-bit length form",
+            Error::MisplacedCompressionBit => "a broken permessage-deflate implementation, or a proxy corrupting frames",
+            Error::ReservedOpcode
+            | Error::FragmentedControlFrame
+            | Error::ControlFrameTooLong
+            | Error::LengthHighBitSet
+            | Error::UnexpectedContinuation
+            | Error::ExpectedContinuation
+            | Error::CloseBodyTooShort
+            | Error::InvalidCloseCode => CAUSE_1002,
+            Error::FrameTooBig | Error::FrameTooBigForTarget | Error::MessageTooBig => CAUSE_1009,
+            Error::InvalidUtf8 | Error::InvalidCloseReason => CAUSE_1007,
+        }
+    }
+
+    /// What to do about it, in one line.
+    ///
+    /// ```
+    /// assert_eq!(
+    ///     wsframe::Error::FrameTooBig.remedy(),
+    ///     "split the payload into smaller frames or raise the limit (if large payloads are expected)",
+    /// );
+    /// ```
+    #[must_use]
+    pub const fn remedy(self) -> &'static str {
+        match self {
+            Error::ReservedBits => "negotiate the extension in the handshake (and allow its bits in the config), or inspect intermediaries; the peer or a proxy breaks RFC 6455 framing",
+            Error::ReservedOpcode
+            | Error::FragmentedControlFrame
+            | Error::ControlFrameTooLong
+            | Error::UnmaskedClientFrame
+            | Error::MaskedServerFrame
+            | Error::LengthHighBitSet
+            | Error::NonMinimalLength
+            | Error::UnexpectedContinuation
+            | Error::ExpectedContinuation
+            | Error::CloseBodyTooShort
+            | Error::InvalidCloseCode
+            | Error::MisplacedCompressionBit => REMEDY_1002,
+            Error::FrameTooBig | Error::FrameTooBigForTarget | Error::MessageTooBig => REMEDY_1009,
+            Error::InvalidUtf8 | Error::InvalidCloseReason => REMEDY_1007,
+        }
+    }
+
+    /// A stable `snake_case` name for machine-readable output, e.g. `"reserved_opcode"`.
+    ///
+    /// ```
+    /// assert_eq!(wsframe::Error::InvalidUtf8.name(), "invalid_utf8");
+    /// ```
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Error::ReservedBits => "reserved_bits",
+            Error::ReservedOpcode => "reserved_opcode",
+            Error::FragmentedControlFrame => "fragmented_control_frame",
+            Error::ControlFrameTooLong => "control_frame_too_long",
+            Error::UnmaskedClientFrame => "unmasked_client_frame",
+            Error::MaskedServerFrame => "masked_server_frame",
+            Error::LengthHighBitSet => "length_high_bit_set",
+            Error::NonMinimalLength => "non_minimal_length",
+            Error::FrameTooBig => "frame_too_big",
+            Error::FrameTooBigForTarget => "frame_too_big_for_target",
+            Error::UnexpectedContinuation => "unexpected_continuation",
+            Error::ExpectedContinuation => "expected_continuation",
+            Error::MessageTooBig => "message_too_big",
+            Error::InvalidUtf8 => "invalid_utf8",
+            Error::CloseBodyTooShort => "close_body_too_short",
+            Error::InvalidCloseCode => "invalid_close_code",
+            Error::InvalidCloseReason => "invalid_close_reason",
+            Error::MisplacedCompressionBit => "misplaced_compression_bit",
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl core::error::Error for Error {}
+
+impl From<Error> for CloseCode {
+    fn from(e: Error) -> CloseCode {
+        e.close_code()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use std::string::ToString;
+
+    #[test]
+    fn every_variant_has_a_code_a_section_and_well_formed_text() {
+        let mut names = HashSet::new();
+        for &e in Error::ALL {
+            let code = e.close_code().as_u16();
+            assert!(matches!(code, 1002 | 1007 | 1009), "{e:?}: {code}");
+            assert!(e.rfc_section().starts_with("RFC "), "{e:?}");
+            assert!(e.rfc_url().starts_with("https://www.rfc-editor.org/rfc/rfc"), "{e:?}");
+            let section = e.rfc_section().rsplit('§').next().unwrap();
+            assert!(e.rfc_url().ends_with(&std::format!("#section-{section}")), "{e:?}");
+            for text in [e.as_str(), e.cause(), e.remedy()] {
+                assert!(!text.is_empty(), "{e:?}");
+                assert!(!text.ends_with('.'), "{e:?}: {text}");
+                assert!(!text.contains('\n'), "{e:?}: {text}");
+            }
+            let s = e.as_str();
+            assert_eq!(s, s.to_lowercase().replace("0x3-0x7 or 0xb-0xf", "0x3-0x7 or 0xB-0xF"));
+            assert_eq!(e.to_string(), s);
+            assert!(names.insert(e.name()), "duplicate name {}", e.name());
+            if code == 1009 {
+                assert!(e.remedy().contains("split the payload into smaller frames or raise the limit"));
+            }
+            if code == 1002 {
+                assert!(e.remedy().contains("the peer or a proxy breaks RFC 6455 framing"));
+            }
+            assert_eq!(CloseCode::from(e), e.close_code());
+        }
+        assert_eq!(names.len(), Error::ALL.len());
+        assert_eq!(core::mem::size_of::<Error>(), 1);
+    }
+
+    #[test]
+    fn layers_match_the_frame_and_message_tables() {
+        let frame: usize = Error::ALL.iter().filter(|e| e.layer() == Layer::Frame).count();
+        assert_eq!(frame, 10);
+        assert_eq!(Error::ALL.len() - frame, 8);
+    }
+}

@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc(test(attr(deny(warnings))))]
+
+#[cfg(test)]
+extern crate std;
+
+mod close;
+mod config;
+mod decoder;
+mod encode;
+mod error;
+mod frame;
+mod header;
+mod mask;
+mod status;
+
+pub use close::{CloseCode, ZeroCloseCode};
+pub use config::{Config, Role};
+pub use decoder::{Decoder, Event};
+pub use encode::EncodeError;
+pub use error::{Error, Layer};
+pub use frame::Frame;
+pub use header::{FrameHeader, Opcode};
+pub use mask::{unmask, MaskingKey, Unmasker};
+pub use status::Status;

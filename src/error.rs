@@ -98,7 +98,8 @@ impl Layer {
 const CAUSE_1002: &str = "a broken client or server, or a proxy or middlebox corrupting frames";
 const REMEDY_1002: &str = "the peer or a proxy breaks RFC 6455 framing: make both ends follow RFC 6455 framing strictly and inspect intermediaries (proxies, load balancers) that rewrite frames";
 const CAUSE_1009: &str = "a payload over the configured frame or message limit, typical of large file uploads or huge JSON documents sent over WebSocket";
-const REMEDY_1009: &str = "split the payload into smaller frames or raise the limit (if large payloads are expected)";
+const REMEDY_1009: &str =
+    "split the payload into smaller frames or raise the limit (if large payloads are expected)";
 const CAUSE_1007: &str = "the peer sent bytes that are not UTF-8 as text: binary data in a text frame, or text in another encoding such as Latin-1";
 const REMEDY_1007: &str = "send text as UTF-8 and binary data in Binary frames";
 
@@ -260,24 +261,42 @@ impl Error {
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
-            Error::ReservedBits => "reserved bit rsv1, rsv2 or rsv3 set without a negotiated extension",
+            Error::ReservedBits => {
+                "reserved bit rsv1, rsv2 or rsv3 set without a negotiated extension"
+            }
             Error::ReservedOpcode => "reserved opcode 0x3-0x7 or 0xB-0xF",
-            Error::FragmentedControlFrame => "control frame with fin clear (control frames cannot be fragmented)",
+            Error::FragmentedControlFrame => {
+                "control frame with fin clear (control frames cannot be fragmented)"
+            }
             Error::ControlFrameTooLong => "control frame payload longer than 125 bytes",
-            Error::UnmaskedClientFrame => "unmasked frame from a client (a server only accepts masked frames)",
-            Error::MaskedServerFrame => "masked frame from a server (a client only accepts unmasked frames)",
+            Error::UnmaskedClientFrame => {
+                "unmasked frame from a client (a server only accepts masked frames)"
+            }
+            Error::MaskedServerFrame => {
+                "masked frame from a server (a client only accepts unmasked frames)"
+            }
             Error::LengthHighBitSet => "64-bit payload length with the most significant bit set",
             Error::NonMinimalLength => "payload length not in its minimal encoding",
             Error::FrameTooBig => "frame payload longer than the configured frame limit",
-            Error::FrameTooBigForTarget => "frame payload length does not fit this target's address space",
-            Error::UnexpectedContinuation => "continuation frame with no fragmented message in progress",
-            Error::ExpectedContinuation => "new data frame while a fragmented message is in progress",
+            Error::FrameTooBigForTarget => {
+                "frame payload length does not fit this target's address space"
+            }
+            Error::UnexpectedContinuation => {
+                "continuation frame with no fragmented message in progress"
+            }
+            Error::ExpectedContinuation => {
+                "new data frame while a fragmented message is in progress"
+            }
             Error::MessageTooBig => "message longer than the configured message limit",
             Error::InvalidUtf8 => "text message is not valid utf-8",
-            Error::CloseBodyTooShort => "close frame payload of 1 byte (must be empty or start with a 2-byte code)",
+            Error::CloseBodyTooShort => {
+                "close frame payload of 1 byte (must be empty or start with a 2-byte code)"
+            }
             Error::InvalidCloseCode => "close frame code that may not be sent on the wire",
             Error::InvalidCloseReason => "close frame reason is not valid utf-8",
-            Error::MisplacedCompressionBit => "rsv1 (compressed) set on a continuation or control frame",
+            Error::MisplacedCompressionBit => {
+                "rsv1 (compressed) set on a continuation or control frame"
+            }
         }
     }
 
@@ -393,23 +412,38 @@ mod tests {
             let code = e.close_code().as_u16();
             assert!(matches!(code, 1002 | 1007 | 1009), "{e:?}: {code}");
             assert!(e.rfc_section().starts_with("RFC "), "{e:?}");
-            assert!(e.rfc_url().starts_with("https://www.rfc-editor.org/rfc/rfc"), "{e:?}");
+            assert!(
+                e.rfc_url()
+                    .starts_with("https://www.rfc-editor.org/rfc/rfc"),
+                "{e:?}"
+            );
             let section = e.rfc_section().rsplit('§').next().unwrap();
-            assert!(e.rfc_url().ends_with(&std::format!("#section-{section}")), "{e:?}");
+            assert!(
+                e.rfc_url().ends_with(&std::format!("#section-{section}")),
+                "{e:?}"
+            );
             for text in [e.as_str(), e.cause(), e.remedy()] {
                 assert!(!text.is_empty(), "{e:?}");
                 assert!(!text.ends_with('.'), "{e:?}: {text}");
                 assert!(!text.contains('\n'), "{e:?}: {text}");
             }
             let s = e.as_str();
-            assert_eq!(s, s.to_lowercase().replace("0x3-0x7 or 0xb-0xf", "0x3-0x7 or 0xB-0xF"));
+            assert_eq!(
+                s,
+                s.to_lowercase()
+                    .replace("0x3-0x7 or 0xb-0xf", "0x3-0x7 or 0xB-0xF")
+            );
             assert_eq!(e.to_string(), s);
             assert!(names.insert(e.name()), "duplicate name {}", e.name());
             if code == 1009 {
-                assert!(e.remedy().contains("split the payload into smaller frames or raise the limit"));
+                assert!(e
+                    .remedy()
+                    .contains("split the payload into smaller frames or raise the limit"));
             }
             if code == 1002 {
-                assert!(e.remedy().contains("the peer or a proxy breaks RFC 6455 framing"));
+                assert!(e
+                    .remedy()
+                    .contains("the peer or a proxy breaks RFC 6455 framing"));
             }
             assert_eq!(CloseCode::from(e), e.close_code());
         }
@@ -419,7 +453,10 @@ mod tests {
 
     #[test]
     fn layers_match_the_frame_and_message_tables() {
-        let frame: usize = Error::ALL.iter().filter(|e| e.layer() == Layer::Frame).count();
+        let frame: usize = Error::ALL
+            .iter()
+            .filter(|e| e.layer() == Layer::Frame)
+            .count();
         assert_eq!(frame, 10);
         assert_eq!(Error::ALL.len() - frame, 8);
     }

@@ -451,7 +451,10 @@ mod tests {
         assert_eq!(h.rsv(), 0);
         assert_eq!(h.opcode(), Opcode::Text);
         assert_eq!(h.payload_len(), 5);
-        assert_eq!(h.masking_key(), Some(MaskingKey::new([0x37, 0xfa, 0x21, 0x3d])));
+        assert_eq!(
+            h.masking_key(),
+            Some(MaskingKey::new([0x37, 0xfa, 0x21, 0x3d]))
+        );
         assert_eq!(h.encoded_len(), 6);
     }
 
@@ -461,8 +464,14 @@ mod tests {
         assert_eq!(parse(&[], &config).unwrap().needed(), Some(2));
         assert_eq!(parse(&[0x82], &config).unwrap().needed(), Some(1));
         assert_eq!(parse(&[0x82, 0xFE], &config).unwrap().needed(), Some(6));
-        assert_eq!(parse(&[0x82, 0xFE, 0x01], &config).unwrap().needed(), Some(5));
-        assert_eq!(parse(&[0x82, 0xFE, 0x01, 0x00], &config).unwrap().needed(), Some(4));
+        assert_eq!(
+            parse(&[0x82, 0xFE, 0x01], &config).unwrap().needed(),
+            Some(5)
+        );
+        assert_eq!(
+            parse(&[0x82, 0xFE, 0x01, 0x00], &config).unwrap().needed(),
+            Some(4)
+        );
         assert_eq!(parse(&[0x82, 0x7F], &config).unwrap().needed(), Some(8));
     }
 

@@ -14,14 +14,21 @@ mod error;
 mod frame;
 mod header;
 mod mask;
+mod message;
+mod reassemble;
 mod status;
+mod utf8;
 
 pub use close::{CloseCode, ZeroCloseCode};
 pub use config::{Config, Role};
 pub use decoder::{Decoder, Event};
-pub use encode::EncodeError;
+pub use encode::{
+    encode_close, encode_close_vec, encode_frame, encode_frame_vec, EncodeError, Fragmenter,
+};
 pub use error::{Error, Layer};
 pub use frame::Frame;
 pub use header::{FrameHeader, Opcode};
 pub use mask::{unmask, MaskingKey, Unmasker};
+pub use message::{MessageValidator, Outcome};
+pub use reassemble::{Message, Reassembler};
 pub use status::Status;

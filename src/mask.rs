@@ -70,7 +70,9 @@ impl Unmasker {
         let word = u32::from_be_bytes(self.key);
         let shift = (chunk.len() % 4) * 8;
         // `shift` < 32, so the rotation amount is exact.
-        self.key = word.rotate_left(u32::try_from(shift).unwrap_or(0)).to_be_bytes();
+        self.key = word
+            .rotate_left(u32::try_from(shift).unwrap_or(0))
+            .to_be_bytes();
     }
 }
 

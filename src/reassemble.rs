@@ -1,0 +1,154 @@
+//! `Reassembler<N>`: whole messages out of fragments, in a fixed `N`-byte buffer.
+
+use crate::close::CloseCode;
+use crate::config::Config;
+use crate::decoder::Event;
+use crate::error::Error;
+use crate::header::{FrameHeader, Opcode};
+use crate::message::{MessageValidator, Outcome};
+
+/// A complete message or control frame, borrowed from the [`Reassembler`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Message<'a> {
+    /// A text message (valid UTF-8).
+    Text(&'a str),
+    /// A binary message.
+    Binary(&'a [u8]),
+    /// A message compressed by permessage-deflate (RSV1 set on its first
+    /// frame); inflate it, then check text for UTF-8 yourself.
+    Compressed {
+        /// [`Opcode::Text`] or [`Opcode::Binary`].
+        opcode: Opcode,
+        /// The compressed bytes.
+        payload: &'a [u8],
+    },
+    /// A Ping and its payload.
+    Ping(&'a [u8]),
+    /// A Pong and its payload.
+    Pong(&'a [u8]),
+    /// A Close frame: its code (`None` for an empty body) and reason.
+    Close {
+        /// The status code, if any.
+        code: Option<CloseCode>,
+        /// The reason (valid UTF-8, possibly empty).
+        reason: &'a str,
+    },
+}
+
+/// Reassembles fragmented messages into a `heapless` buffer of `N` bytes,
+/// checking every rule of [`MessageValidator`] on the way. `N` also bounds
+/// the message size: the limit is the smaller of `N` and
+/// [`Config::max_message_len`], and a longer message is refused with
+/// [`Error::MessageTooBig`] (1009) at the header that would overflow it,
+/// before its payload is copied.
+///
+/// `new` is a `const fn`, so a reassembler can live in a `static`:
+///
+/// ```
+/// use wsframe::{Config, FrameHeader, Message, Opcode, Reassembler};
+///
+/// static CONFIG: Config = Config::client();
+/// let mut r: Reassembler<64> = Reassembler::new(&CONFIG);
+/// let first = FrameHeader::new(false, 0, Opcode::Text, None, 3)?;
+/// let last = FrameHeader::new(true, 0, Opcode::Continuation, None, 2)?;
+/// assert_eq!(r.push_frame(&first, b"Hel"), Ok(None));
+/// assert_eq!(r.push_frame(&last, b"lo"), Ok(Some(Message::Text("Hello"))));
+/// # Ok::<(), wsframe::EncodeError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Reassembler<const N: usize> {
+    validator: MessageValidator,
+    buf: heapless::Vec<u8, N>,
+}
+
+impl<const N: usize> Reassembler<N> {
+    /// An empty reassembler with the limits of `config`, capped at `N` bytes.
+    #[must_use]
+    pub const fn new(config: &Config) -> Self {
+        let cap = N as u64;
+        let limit = if config.max_message_len() < cap {
+            config.max_message_len()
+        } else {
+            cap
+        };
+        Reassembler {
+            validator: MessageValidator::with_limit(
+                limit,
+                config.allowed_rsv() & Config::RSV1 != 0,
+            ),
+            buf: heapless::Vec::new(),
+        }
+    }
+
+    /// Back to the start of a connection, forgetting any error.
+    pub fn reset(&mut self) {
+        self.validator.reset();
+        self.buf.clear();
+    }
+
+    /// The error that stopped this reassembler, if any.
+    #[must_use]
+    pub const fn error(&self) -> Option<Error> {
+        self.validator.error()
+    }
+
+    /// Feeds the next event of the stream (payload unmasked); returns a
+    /// message or control frame when one completes.
+    ///
+    /// # Errors
+    /// Those of [`MessageValidator::feed`], terminal in the same way.
+    pub fn feed(&mut self, event: &Event<'_>) -> Result<Option<Message<'_>>, Error> {
+        if let Event::Header(header) = event {
+            if matches!(header.opcode(), Opcode::Text | Opcode::Binary) {
+                self.buf.clear();
+            }
+        }
+        if let Event::Payload(bytes) = event {
+            if !self.validator.is_in_control_frame() {
+                self.validator.feed(event)?;
+                // The validator checked the message size against a limit of
+                // at most N, so this cannot overflow; if it ever did, refuse
+                // the message rather than truncate it.
+                if self.buf.extend_from_slice(bytes).is_err() {
+                    return Err(self.validator.fail(Error::MessageTooBig));
+                }
+                return Ok(None);
+            }
+        }
+        let outcome = self.validator.feed(event)?;
+        Ok(outcome.map(|outcome| match outcome {
+            Outcome::Message {
+                opcode,
+                compressed: true,
+                ..
+            } => Message::Compressed {
+                opcode,
+                payload: &self.buf,
+            },
+            Outcome::Message {
+                opcode: Opcode::Text,
+                ..
+            } => Message::Text(core::str::from_utf8(&self.buf).unwrap_or("")),
+            Outcome::Message { .. } => Message::Binary(&self.buf),
+            Outcome::Ping(p) => Message::Ping(p),
+            Outcome::Pong(p) => Message::Pong(p),
+            Outcome::Close { code, reason } => Message::Close { code, reason },
+        }))
+    }
+
+    /// Feeds a whole frame: `Header`, `Payload` (unmasked), `FrameEnd`.
+    ///
+    /// # Errors
+    /// Those of [`MessageValidator::feed`].
+    pub fn push_frame(
+        &mut self,
+        header: &FrameHeader,
+        payload: &[u8],
+    ) -> Result<Option<Message<'_>>, Error> {
+        self.feed(&Event::Header(*header))?;
+        self.feed(&Event::Payload(payload))?;
+        self.feed(&Event::FrameEnd)
+    }
+}

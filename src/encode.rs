@@ -391,7 +391,7 @@ impl Error {
     /// [`EncodeError::BufferTooSmall`] if `out` cannot hold the frame.
     ///
     /// ```
-    /// use wsframe::{Config, Error, FrameHeader};
+    /// use wsframe::{Config, FrameHeader};
     ///
     /// let err = FrameHeader::parse(&[0x83], &Config::server()).unwrap_err();
     /// let mut out = [0u8; 131];

@@ -6,6 +6,8 @@
 #[cfg(test)]
 extern crate std;
 
+#[cfg(feature = "arbitrary")]
+mod arbitrary;
 mod close;
 mod config;
 mod decoder;

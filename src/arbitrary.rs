@@ -1,0 +1,1 @@
+//! `arbitrary::Arbitrary` implementations for structured fuzzing (feature `arbitrary`).

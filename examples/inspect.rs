@@ -1,0 +1,458 @@
+//! `inspect`: reads a WebSocket capture and prints every frame, message and
+//! the verdict, with the close code an endpoint would send and why.
+//!
+//! ```text
+//! cargo run --example inspect -- [OPTIONS] [FILE]
+//!
+//! FILE               raw bytes of one direction of a connection (after the
+//!                    HTTP handshake); `-` or no FILE reads stdin
+//! --hex              the input is hex text (whitespace ignored)
+//! --role R           server | client | any (default server: frames must be masked)
+//! --max-frame N      largest frame payload (default 65536; N up to 2^63-1)
+//! --max-message N    largest message (default 65536; N up to 2^63-1)
+//! --lenient-length   accept non-minimal length encodings
+//! --frames-only      frame layer only: no message state, does not stop at a Close
+//! --chunk K          feed the input K bytes at a time (the output does not change)
+//! --json             one JSON object per line
+//! --payload-hex      include payloads (unmasked) as hex
+//! ```
+//!
+//! This command line and its JSON records are a stable contract: other tools
+//! drive it. With `--json`, one object per line:
+//!
+//! - `{"type":"frame","offset":O,"fin":B,"rsv":R,"opcode":N,"masked":B,"payload_len":N}`
+//!   (plus `"payload_hex"` with `--payload-hex`) once a frame has passed every
+//!   check in use; `offset` is where the frame starts in the input;
+//! - `{"type":"message","opcode":1|2,"payload_len":N}` (plus `"payload_hex"`)
+//!   when a data message completes (message layer);
+//! - `{"type":"close","code":N|null,"reason":"…"}` for a valid Close frame;
+//!   the input after it is ignored, and the last record is
+//!   `{"type":"end","status":"closed","ignored_bytes":N}`;
+//! - otherwise the last record is `{"type":"end","status":"complete"}` (the
+//!   input ends at a frame boundary), `{"type":"end","status":"incomplete","needed":N}`
+//!   (it ends inside a frame: N more bytes are needed, as far as known), or
+//!   `{"type":"error","offset":O,"close_code":C,"kind":"…","layer":"frame"|"message","rfc":"…","description":"…","remedy":"…"}`
+//!   where `offset` is the start of the frame in which the error was found.
+//!   A bad byte inside a partial payload is reported as soon as it is seen.
+//!
+//! The exit status is 0 whatever the verdict, and 2 for a usage or I/O error.
+
+// A host tool: the no-panic and core-only lints are for the library.
+#![allow(clippy::indexing_slicing, clippy::std_instead_of_core)]
+
+use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use wsframe::{Config, Decoder, Error, Event, FrameHeader, MessageValidator, Outcome, Role};
+
+/// The parsed command line.
+#[allow(clippy::struct_excessive_bools)] // one per flag
+struct Options {
+    input: Option<String>,
+    hex: bool,
+    config: Config,
+    frames_only: bool,
+    chunk: Option<usize>,
+    json: bool,
+    payload_hex: bool,
+}
+
+const USAGE: &str =
+    "usage: inspect [--hex] [--role server|client|any] [--max-frame N] [--max-message N] \
+[--lenient-length] [--frames-only] [--chunk K] [--json] [--payload-hex] [FILE|-]";
+
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut o = Options {
+        input: None,
+        hex: false,
+        config: Config::server(),
+        frames_only: false,
+        chunk: None,
+        json: false,
+        payload_hex: false,
+    };
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |what: &str| -> Result<String, String> {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{what} needs a value"))
+        };
+        match name.as_str() {
+            "--hex" => o.hex = true,
+            "--json" => o.json = true,
+            "--payload-hex" => o.payload_hex = true,
+            "--frames-only" => o.frames_only = true,
+            "--lenient-length" => o.config = o.config.with_strict_length(false),
+            "--role" => {
+                let role = match value("--role")?.as_str() {
+                    "server" => Role::Server,
+                    "client" => Role::Client,
+                    "any" => Role::Any,
+                    other => return Err(format!("--role: unknown role {other:?}")),
+                };
+                o.config = o.config.with_role(role);
+            }
+            "--max-frame" => {
+                o.config = o
+                    .config
+                    .with_max_frame_payload(limit("--max-frame", &value("--max-frame")?)?);
+            }
+            "--max-message" => {
+                o.config = o
+                    .config
+                    .with_max_message_len(limit("--max-message", &value("--max-message")?)?);
+            }
+            "--chunk" => {
+                let k: usize = value("--chunk")?
+                    .parse()
+                    .map_err(|_| "--chunk: not a positive integer".to_string())?;
+                if k == 0 {
+                    return Err("--chunk: must be at least 1".into());
+                }
+                o.chunk = Some(k);
+            }
+            "-h" | "--help" => return Err(String::new()),
+            "-" => o.input = None,
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+            _ => {
+                if o.input.is_some() {
+                    return Err("only one input file".into());
+                }
+                o.input = Some(arg);
+            }
+        }
+    }
+    Ok(o)
+}
+
+fn limit(name: &str, text: &str) -> Result<u64, String> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|&n| n <= FrameHeader::MAX_PAYLOAD_LEN)
+        .ok_or_else(|| format!("{name}: expected an integer from 0 to 2^63-1, got {text:?}"))
+}
+
+fn decode_hex(text: &[u8]) -> Result<Vec<u8>, String> {
+    let digits: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    if !digits.len().is_multiple_of(2) {
+        return Err("--hex: odd number of hex digits".into());
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|s| u8::from_str_radix(s, 16).ok())
+                .ok_or_else(|| {
+                    format!("--hex: not a hex byte: {:?}", String::from_utf8_lossy(pair))
+                })
+        })
+        .collect()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn opcode_name(op: u8) -> &'static str {
+    match op {
+        0x0 => "continuation",
+        0x1 => "text",
+        0x2 => "binary",
+        0x8 => "close",
+        0x9 => "ping",
+        0xA => "pong",
+        _ => "reserved",
+    }
+}
+
+fn code_name(code: u16) -> &'static str {
+    match code {
+        1002 => "Protocol Error",
+        1007 => "Invalid Frame Payload Data",
+        1009 => "Message Too Big",
+        _ => "",
+    }
+}
+
+/// How the input ended.
+enum Verdict {
+    Complete,
+    Incomplete(u64),
+    Closed { ignored: usize },
+    Failed { offset: usize, error: Error },
+}
+
+/// Prints records as the stream is decoded.
+struct Printer {
+    json: bool,
+    payload_hex: bool,
+    out: std::io::BufWriter<std::io::Stdout>,
+}
+
+impl Printer {
+    fn line(&mut self, text: &str) {
+        let _ = writeln!(self.out, "{text}");
+    }
+
+    fn frame(&mut self, offset: usize, h: &FrameHeader, payload: &[u8]) {
+        let op = h.opcode().as_u8();
+        if self.json {
+            let mut s = format!(
+                "{{\"type\":\"frame\",\"offset\":{offset},\"fin\":{},\"rsv\":{},\"opcode\":{op},\"masked\":{},\"payload_len\":{}",
+                h.fin(),
+                h.rsv(),
+                h.is_masked(),
+                h.payload_len()
+            );
+            if self.payload_hex {
+                let _ = write!(s, ",\"payload_hex\":\"{}\"", hex(payload));
+            }
+            s.push('}');
+            self.line(&s);
+        } else {
+            let mut s = format!(
+                "frame    @{offset:<6} {:<12} fin={} rsv={} masked={} len={}",
+                opcode_name(op),
+                u8::from(h.fin()),
+                h.rsv(),
+                u8::from(h.is_masked()),
+                h.payload_len()
+            );
+            if self.payload_hex {
+                let _ = write!(s, " payload={}", hex(payload));
+            }
+            self.line(&s);
+        }
+    }
+
+    fn message(&mut self, opcode: u8, payload: &[u8]) {
+        if self.json {
+            let mut s = format!(
+                "{{\"type\":\"message\",\"opcode\":{opcode},\"payload_len\":{}",
+                payload.len()
+            );
+            if self.payload_hex {
+                let _ = write!(s, ",\"payload_hex\":\"{}\"", hex(payload));
+            }
+            s.push('}');
+            self.line(&s);
+        } else {
+            let mut s = format!("message  {:<20} len={}", opcode_name(opcode), payload.len());
+            if self.payload_hex {
+                let _ = write!(s, " payload={}", hex(payload));
+            } else if opcode == 1 && payload.len() <= 60 {
+                let _ = write!(s, " {:?}", String::from_utf8_lossy(payload));
+            }
+            self.line(&s);
+        }
+    }
+
+    fn close(&mut self, code: Option<u16>, reason: &str) {
+        if self.json {
+            let code = code.map_or_else(|| "null".to_string(), |c| c.to_string());
+            self.line(&format!(
+                "{{\"type\":\"close\",\"code\":{code},\"reason\":{}}}",
+                json_string(reason)
+            ));
+        } else {
+            let code = code.map_or_else(|| "none".to_string(), |c| c.to_string());
+            self.line(&format!("close    code={code} reason={reason:?}"));
+        }
+    }
+
+    fn verdict(&mut self, verdict: &Verdict) {
+        match (self.json, verdict) {
+            (true, Verdict::Complete) => self.line("{\"type\":\"end\",\"status\":\"complete\"}"),
+            (true, Verdict::Incomplete(n)) => {
+                self.line(&format!("{{\"type\":\"end\",\"status\":\"incomplete\",\"needed\":{n}}}"));
+            }
+            (true, Verdict::Closed { ignored }) => self.line(&format!(
+                "{{\"type\":\"end\",\"status\":\"closed\",\"ignored_bytes\":{ignored}}}"
+            )),
+            (true, Verdict::Failed { offset, error: e }) => self.line(&format!(
+                "{{\"type\":\"error\",\"offset\":{offset},\"close_code\":{},\"kind\":\"{}\",\"layer\":\"{}\",\"rfc\":{},\"description\":{},\"remedy\":{}}}",
+                e.close_code().as_u16(),
+                e.name(),
+                e.layer().as_str(),
+                json_string(e.rfc_section()),
+                json_string(e.as_str()),
+                json_string(e.remedy())
+            )),
+            (false, Verdict::Complete) => self.line("end      complete: the input ends at a frame boundary"),
+            (false, Verdict::Incomplete(n)) => {
+                self.line(&format!("end      incomplete: {n} more byte(s) needed"));
+            }
+            (false, Verdict::Closed { ignored }) => {
+                self.line(&format!("end      closed: {ignored} byte(s) after the Close frame ignored"));
+            }
+            (false, Verdict::Failed { offset, error: e }) => {
+                let code = e.close_code().as_u16();
+                self.line(&format!(
+                    "error    @{offset}: close with {code} {} ({} layer)",
+                    code_name(code),
+                    e.layer().as_str()
+                ));
+                self.line(&format!("  rule:   {} ({}, {})", e.as_str(), e.rfc_section(), e.rfc_url()));
+                self.line(&format!("  cause:  {}", e.cause()));
+                self.line(&format!("  remedy: {}", e.remedy()));
+            }
+        }
+    }
+}
+
+/// Decodes `input` fed `chunk` bytes at a time, printing as it goes.
+fn inspect(input: &[u8], o: &Options, p: &mut Printer) -> Verdict {
+    let mut decoder = Decoder::new(o.config);
+    let mut validator = (!o.frames_only).then(|| MessageValidator::new(&o.config));
+    let mut frame_start = 0usize;
+    let mut header: Option<FrameHeader> = None;
+    let mut frame_payload: Vec<u8> = Vec::new();
+    let mut message: Vec<u8> = Vec::new();
+    let mut pos = 0usize; // absolute offset of the next unconsumed byte
+    let chunk = o.chunk.unwrap_or(input.len().max(1));
+    let mut buf = vec![0u8; chunk];
+    for piece in input.chunks(chunk) {
+        let buf = &mut buf[..piece.len()];
+        buf.copy_from_slice(piece);
+        let mut at = 0;
+        loop {
+            let (used, event) = match decoder.decode(&mut buf[at..]) {
+                Ok(step) => step,
+                Err(error) => {
+                    return Verdict::Failed {
+                        offset: frame_start,
+                        error,
+                    }
+                }
+            };
+            at += used;
+            pos += used;
+            let Some(event) = event else { break };
+            let outcome = match validator.as_mut().map(|v| v.feed(&event)) {
+                Some(Err(error)) => {
+                    return Verdict::Failed {
+                        offset: frame_start,
+                        error,
+                    }
+                }
+                Some(Ok(outcome)) => outcome,
+                None => None,
+            };
+            match event {
+                Event::Header(h) => {
+                    header = Some(h);
+                    frame_payload.clear();
+                }
+                Event::Payload(bytes) => frame_payload.extend_from_slice(bytes),
+                Event::FrameEnd => {
+                    if let Some(h) = header.take() {
+                        p.frame(frame_start, &h, &frame_payload);
+                        if !o.frames_only && !h.opcode().is_control() {
+                            message.extend_from_slice(&frame_payload);
+                        }
+                    }
+                    frame_start = pos;
+                    match outcome {
+                        Some(Outcome::Message { opcode, .. }) => {
+                            p.message(opcode.as_u8(), &message);
+                            message.clear();
+                        }
+                        Some(Outcome::Close { code, reason }) => {
+                            p.close(code.map(u16::from), reason);
+                            return Verdict::Closed {
+                                ignored: input.len() - pos,
+                            };
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    match decoder.needed() {
+        0 => Verdict::Complete,
+        n => Verdict::Incomplete(n),
+    }
+}
+
+fn main() -> ExitCode {
+    let options = match parse_args(std::env::args().skip(1)) {
+        Ok(o) => o,
+        Err(msg) => {
+            if !msg.is_empty() {
+                eprintln!("inspect: {msg}");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut raw = Vec::new();
+    let read = match &options.input {
+        Some(path) => std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut raw)),
+        None => std::io::stdin().read_to_end(&mut raw),
+    };
+    if let Err(e) = read {
+        eprintln!(
+            "inspect: cannot read {}: {e}",
+            options.input.as_deref().unwrap_or("stdin")
+        );
+        return ExitCode::from(2);
+    }
+    let input = if options.hex {
+        match decode_hex(&raw) {
+            Ok(bytes) => bytes,
+            Err(msg) => {
+                eprintln!("inspect: {msg}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        raw
+    };
+    let mut printer = Printer {
+        json: options.json,
+        payload_hex: options.payload_hex,
+        out: std::io::BufWriter::new(std::io::stdout()),
+    };
+    let verdict = inspect(&input, &options, &mut printer);
+    printer.verdict(&verdict);
+    let _ = printer.out.flush();
+    ExitCode::SUCCESS
+}

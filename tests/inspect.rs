@@ -1,0 +1,255 @@
+//! The `inspect` example's command line and JSON records: a stable contract
+//! that other tools drive, so every option and record shape is pinned here.
+
+// Test code: a panic is a test failure.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::std_instead_of_core
+)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+/// Builds the example once (with this test's profile) and returns its path.
+fn inspect_bin() -> &'static PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().unwrap();
+        let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args(["build", "--quiet", "--example", "inspect"]);
+        if profile_dir.ends_with("release") {
+            build.arg("--release");
+        }
+        let status = build.status().unwrap();
+        assert!(status.success(), "cargo build --example inspect failed");
+        profile_dir.join("examples").join("inspect")
+    })
+}
+
+/// Runs inspect with `args` on `stdin`: (exit code, stdout).
+fn run(args: &[&str], stdin: &[u8]) -> (i32, String) {
+    let mut child = Command::new(inspect_bin())
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+fn json(args: &[&str], stdin: &[u8]) -> Vec<String> {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let (code, out) = run(&all, stdin);
+    assert_eq!(code, 0);
+    out.lines().map(str::to_string).collect()
+}
+
+const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+
+fn masked(b0: u8, payload: &[u8]) -> Vec<u8> {
+    assert!(payload.len() < 126);
+    let mut v = vec![b0, 0x80 | u8::try_from(payload.len()).unwrap()];
+    v.extend_from_slice(&KEY);
+    v.extend(payload.iter().enumerate().map(|(i, b)| b ^ KEY[i % 4]));
+    v
+}
+
+#[test]
+fn the_readme_command_works_on_the_shipped_capture() {
+    let (code, out) = run(&["examples/captures/unmasked-client.bin"], b"");
+    assert_eq!(code, 0);
+    assert!(out.contains("frame    @0"), "{out}");
+    assert!(
+        out.contains("error    @11: close with 1002 Protocol Error"),
+        "{out}"
+    );
+    assert!(out.contains("RFC 6455 §5.1"), "{out}");
+    assert!(out.contains("remedy:"), "{out}");
+}
+
+#[test]
+fn json_records_for_a_whole_session() {
+    let lines = json(&["examples/captures/session.bin"], b"");
+    assert_eq!(
+        lines,
+        [
+            r#"{"type":"frame","offset":0,"fin":true,"rsv":0,"opcode":1,"masked":true,"payload_len":5}"#,
+            r#"{"type":"message","opcode":1,"payload_len":5}"#,
+            r#"{"type":"frame","offset":11,"fin":false,"rsv":0,"opcode":1,"masked":true,"payload_len":3}"#,
+            r#"{"type":"frame","offset":20,"fin":true,"rsv":0,"opcode":9,"masked":true,"payload_len":5}"#,
+            r#"{"type":"frame","offset":31,"fin":true,"rsv":0,"opcode":0,"masked":true,"payload_len":2}"#,
+            r#"{"type":"message","opcode":1,"payload_len":5}"#,
+            r#"{"type":"frame","offset":39,"fin":true,"rsv":0,"opcode":2,"masked":true,"payload_len":256}"#,
+            r#"{"type":"message","opcode":2,"payload_len":256}"#,
+            r#"{"type":"frame","offset":303,"fin":true,"rsv":0,"opcode":8,"masked":true,"payload_len":5}"#,
+            r#"{"type":"close","code":1000,"reason":"bye"}"#,
+            r#"{"type":"end","status":"closed","ignored_bytes":0}"#,
+        ]
+    );
+}
+
+#[test]
+fn payload_hex_is_unmasked() {
+    let lines = json(&["--payload-hex", "-"], &masked(0x81, b"Hi"));
+    assert_eq!(
+        lines,
+        [
+            r#"{"type":"frame","offset":0,"fin":true,"rsv":0,"opcode":1,"masked":true,"payload_len":2,"payload_hex":"4869"}"#,
+            r#"{"type":"message","opcode":1,"payload_len":2,"payload_hex":"4869"}"#,
+            r#"{"type":"end","status":"complete"}"#,
+        ]
+    );
+}
+
+#[test]
+fn error_records_carry_code_kind_layer_rfc_description_and_remedy() {
+    let mut input = masked(0x81, b"ok");
+    input.extend([0x83, 0x80, 1, 2, 3, 4]);
+    let lines = json(&[], &input);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(
+        lines[2],
+        r#"{"type":"error","offset":8,"close_code":1002,"kind":"reserved_opcode","layer":"frame","rfc":"RFC 6455 §5.2","description":"reserved opcode 0x3-0x7 or 0xB-0xF","remedy":"the peer or a proxy breaks RFC 6455 framing: make both ends follow RFC 6455 framing strictly and inspect intermediaries (proxies, load balancers) that rewrite frames"}"#
+    );
+    let lines = json(&["--hex", "examples/captures/too-big.hex"], b"");
+    assert_eq!(
+        lines,
+        [
+            r#"{"type":"error","offset":0,"close_code":1009,"kind":"frame_too_big","layer":"frame","rfc":"RFC 6455 §10.4","description":"frame payload longer than the configured frame limit","remedy":"split the payload into smaller frames or raise the limit (if large payloads are expected)"}"#
+        ]
+    );
+    let lines = json(&["--hex", "examples/captures/bad-utf8.hex"], b"");
+    assert!(lines[1].starts_with(r#"{"type":"error","offset":13,"close_code":1007,"kind":"invalid_utf8","layer":"message""#), "{lines:?}");
+}
+
+#[test]
+fn chunking_never_changes_the_output() {
+    let mut inputs: Vec<(Vec<&str>, Vec<u8>)> = Vec::new();
+    for capture in ["session.bin", "unmasked-client.bin"] {
+        let bytes = std::fs::read(format!(
+            "{}/examples/captures/{capture}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        inputs.push((vec!["--payload-hex"], bytes.clone()));
+        inputs.push((vec!["--frames-only"], bytes));
+    }
+    let mut bad_utf8 = masked(0x01, "héllo ".as_bytes());
+    bad_utf8.extend(masked(0x80, b"\xed\xa0\x80"));
+    inputs.push((vec![], bad_utf8));
+    for (args, bytes) in inputs {
+        let whole = json(&[&args[..], &["-"]].concat(), &bytes);
+        for k in 1..=bytes.len() + 1 {
+            let k = k.to_string();
+            let chunked = json(&[&args[..], &["--chunk", &k, "-"]].concat(), &bytes);
+            assert_eq!(chunked, whole, "{args:?} --chunk {k}");
+        }
+    }
+}
+
+#[test]
+fn frames_only_does_not_stop_at_a_close() {
+    let mut input = masked(0x88, &1000u16.to_be_bytes());
+    input.extend(masked(0x89, b"after"));
+    let layered = json(&[], &input);
+    assert_eq!(layered[1], r#"{"type":"close","code":1000,"reason":""}"#);
+    assert_eq!(
+        layered[2],
+        r#"{"type":"end","status":"closed","ignored_bytes":11}"#
+    );
+    let frames = json(&["--frames-only"], &input);
+    assert_eq!(frames.len(), 3);
+    assert!(frames[1].contains(r#""offset":8,"fin":true,"rsv":0,"opcode":9"#));
+    assert_eq!(frames[2], r#"{"type":"end","status":"complete"}"#);
+    // Message-layer rules are off too: a lone continuation is a valid frame.
+    assert_eq!(json(&["--frames-only"], &masked(0x80, b"x")).len(), 2);
+    assert!(json(&[], &masked(0x80, b"x"))[0]
+        .contains(r#""kind":"unexpected_continuation","layer":"message""#));
+}
+
+#[test]
+fn incomplete_input_reports_the_bytes_needed() {
+    let frame = masked(0x81, b"Hello");
+    for (k, needed) in [(1usize, 1usize), (2, 4), (5, 1), (6, 5), (10, 1)] {
+        let lines = json(&[], &frame[..k]);
+        assert_eq!(
+            lines.last().unwrap(),
+            &format!(r#"{{"type":"end","status":"incomplete","needed":{needed}}}"#),
+            "{k}"
+        );
+    }
+    assert_eq!(json(&[], b""), [r#"{"type":"end","status":"complete"}"#]);
+}
+
+#[test]
+fn a_bad_byte_in_a_partial_payload_is_reported_at_once() {
+    let frame = masked(0x81, b"ab\xFFcdefgh");
+    let lines = json(&[], &frame[..6 + 3]);
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].contains(r#""close_code":1007"#), "{lines:?}");
+}
+
+#[test]
+fn role_limits_and_length_options() {
+    let unmasked = [0x81, 0x02, b'h', b'i'];
+    assert!(json(&[], &unmasked)[0].contains("unmasked_client_frame"));
+    assert!(json(&["--role", "client"], &unmasked)[0].contains(r#""type":"frame""#));
+    assert!(json(&["--role=any"], &unmasked)[0].contains(r#""type":"frame""#));
+    assert!(json(&["--role", "client"], &masked(0x81, b"hi"))[0].contains("masked_server_frame"));
+    let big = masked(0x82, &[0; 100]);
+    assert!(json(&["--max-frame", "99"], &big)[0]
+        .contains(r#""close_code":1009,"kind":"frame_too_big""#));
+    assert!(json(&["--max-frame", "100"], &big)[0].contains(r#""type":"frame""#));
+    assert!(json(&["--max-message", "99"], &big)[0]
+        .contains(r#""kind":"message_too_big","layer":"message""#));
+    assert!(json(&["--max-message", "99", "--frames-only"], &big)[0].contains(r#""type":"frame""#));
+    let non_minimal = [0x82, 0x7E, 0x00, 0x02, b'h', b'i'];
+    assert!(json(&["--role", "client"], &non_minimal)[0].contains("non_minimal_length"));
+    assert!(
+        json(&["--role", "client", "--lenient-length"], &non_minimal)[0]
+            .contains(r#""payload_len":2"#)
+    );
+    let max = "9223372036854775807";
+    assert!(
+        json(&["--max-frame", max, "--max-message", max], &big)[0].contains(r#""type":"frame""#)
+    );
+}
+
+#[test]
+fn hex_input_ignores_whitespace() {
+    let lines = json(&["--hex", "--role", "client"], b"81 02\n68\t69\n");
+    assert_eq!(
+        lines[0],
+        r#"{"type":"frame","offset":0,"fin":true,"rsv":0,"opcode":1,"masked":false,"payload_len":2}"#
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["--role", "proxy"][..],
+        &["--max-frame", "9223372036854775808"],
+        &["--max-message", "-1"],
+        &["--chunk", "0"],
+        &["--nope"],
+        &["--max-frame"],
+        &["no/such/file"],
+    ] {
+        assert_eq!(run(args, b"").0, 2, "{args:?}");
+    }
+    assert_eq!(run(&["--hex"], b"8").0, 2);
+    assert_eq!(run(&["--hex"], b"zz").0, 2);
+}

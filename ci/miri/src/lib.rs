@@ -1,0 +1,1 @@
+//! Empty: this package only carries test targets for Miri.

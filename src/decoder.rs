@@ -166,16 +166,23 @@ impl Decoder {
         input: &'a mut [u8],
         filled: usize,
     ) -> Result<(usize, Option<Event<'a>>), Error> {
-        let parsed = if filled == 0 {
-            // Fast path: the whole header is usually in `input`.
-            FrameHeader::parse(input, &self.config)
+        // Fast path: the whole header is usually in `input`. Otherwise the
+        // header so far is in `buf`: append as much of `input` as fits (a
+        // header is at most 14 bytes) and parse that.
+        let copied = if filled == 0 {
+            0
         } else {
             let free = self.buf.get_mut(filled..).unwrap_or(&mut []);
-            let copy = free.len().min(input.len());
+            let n = free.len().min(input.len());
             for (d, s) in free.iter_mut().zip(input.iter()) {
                 *d = *s;
             }
-            FrameHeader::parse(self.buf.get(..filled + copy).unwrap_or(&[]), &self.config)
+            n
+        };
+        let parsed = if filled == 0 {
+            FrameHeader::parse(input, &self.config)
+        } else {
+            FrameHeader::parse(self.buf.get(..filled + copied).unwrap_or(&[]), &self.config)
         };
         match parsed {
             Err(e) => {
@@ -183,23 +190,31 @@ impl Decoder {
                 Err(e)
             }
             Ok(Status::Partial { .. }) => {
-                // Fewer than 14 bytes are seen in all: keep them.
-                let free = self.buf.get_mut(filled..).unwrap_or(&mut []);
-                let copy = free.len().min(input.len());
-                for (d, s) in free.iter_mut().zip(input.iter()) {
-                    *d = *s;
-                }
-                self.state = State::Header {
-                    filled: u8::try_from(filled + copy).unwrap_or(0),
+                // Fewer than 14 bytes seen in all: keep them.
+                let copied = if filled == 0 {
+                    let n = self.buf.len().min(input.len());
+                    for (d, s) in self.buf.iter_mut().zip(input.iter()) {
+                        *d = *s;
+                    }
+                    n
+                } else {
+                    copied
                 };
-                Ok((copy, None))
+                self.state = State::Header {
+                    filled: u8::try_from(filled + copied).unwrap_or(0),
+                };
+                Ok((copied, None))
             }
             Ok(Status::Complete((header, header_len))) => {
                 self.state = State::Payload {
                     remaining: header.payload_len(),
                     unmasker: header.masking_key().map(Unmasker::new),
                 };
-                Ok((header_len - filled, Some(Event::Header(header))))
+                // `header_len` > `filled`: the bytes in `buf` alone were Partial.
+                Ok((
+                    header_len.saturating_sub(filled),
+                    Some(Event::Header(header)),
+                ))
             }
         }
     }

@@ -80,6 +80,11 @@ impl fmt::Display for EncodeError {
 impl core::error::Error for EncodeError {}
 
 impl FrameHeader {
+    /// The longest control frame (Close, Ping, Pong): a 2-byte header, a
+    /// 4-byte masking key and 125 payload bytes. A buffer this long holds any
+    /// frame [`encode_close`] or [`Error::encode_close`] writes.
+    pub const MAX_CONTROL_FRAME_LEN: usize = 2 + 4 + 125;
+
     /// Writes this header to the start of `out`, with the minimal length
     /// encoding (RFC 6455 §5.2), and returns the number of bytes written
     /// ([`FrameHeader::encoded_len`]).
@@ -370,7 +375,7 @@ pub fn encode_close_vec<const N: usize>(
     masking_key: Option<MaskingKey>,
     out: &mut heapless::Vec<u8, N>,
 ) -> Result<usize, EncodeError> {
-    let mut frame = [0u8; 2 + 4 + 125];
+    let mut frame = [0u8; FrameHeader::MAX_CONTROL_FRAME_LEN];
     let n = encode_close(code, reason, masking_key, &mut frame)?;
     let available = N - out.len();
     out.extend_from_slice(frame.get(..n).unwrap_or(&[]))
@@ -385,7 +390,8 @@ impl Error {
     /// Writes the Close frame that answers this error: its
     /// [`close_code`](Error::close_code) (1002, 1007 or 1009) and
     /// [`as_str`](Error::as_str) as the reason. A server passes `None`; a
-    /// client passes a fresh masking key. At most 131 bytes.
+    /// client passes a fresh masking key. At most
+    /// [`FrameHeader::MAX_CONTROL_FRAME_LEN`] bytes.
     ///
     /// # Errors
     /// [`EncodeError::BufferTooSmall`] if `out` cannot hold the frame.
@@ -394,7 +400,7 @@ impl Error {
     /// use wsframe::{Config, FrameHeader};
     ///
     /// let err = FrameHeader::parse(&[0x83], &Config::server()).unwrap_err();
-    /// let mut out = [0u8; 131];
+    /// let mut out = [0u8; FrameHeader::MAX_CONTROL_FRAME_LEN];
     /// let n = err.encode_close(None, &mut out)?;
     /// assert_eq!(&out[..4], &[0x88, (n - 2) as u8, 0x03, 0xEA]); // 0x03EA = 1002
     /// # Ok::<(), wsframe::EncodeError>(())

@@ -144,8 +144,18 @@ impl MessageValidator {
         self.failed
     }
 
-    /// Whether the current frame is a control frame.
-    pub(crate) const fn is_in_control_frame(&self) -> bool {
+    /// Whether the frame whose payload is arriving is a control frame (its
+    /// payload is held here, not part of a data message).
+    ///
+    /// ```
+    /// use wsframe::{Config, Event, FrameHeader, MessageValidator, Opcode};
+    /// let mut v = MessageValidator::new(&Config::client());
+    /// v.feed(&Event::Header(FrameHeader::new(true, 0, Opcode::Ping, None, 1)?))?;
+    /// assert!(v.in_control_frame());
+    /// # Ok::<(), Box<dyn core::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub const fn in_control_frame(&self) -> bool {
         matches!(self.current, Current::Control(_))
     }
 

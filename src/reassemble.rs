@@ -106,7 +106,7 @@ impl<const N: usize> Reassembler<N> {
             }
         }
         if let Event::Payload(bytes) = event {
-            if !self.validator.is_in_control_frame() {
+            if !self.validator.in_control_frame() {
                 self.validator.feed(event)?;
                 // The validator checked the message size against a limit of
                 // at most N, so this cannot overflow; if it ever did, refuse

@@ -23,8 +23,11 @@ pub enum Status<T> {
     Complete(T),
     /// The input ends too early; nothing was consumed.
     Partial {
-        /// The number of further bytes that are certainly needed before the
-        /// call can return anything other than `Partial`.
+        /// The number of further bytes needed to complete the value, as far
+        /// as the bytes seen so far tell (for a header: the rest of it; for a
+        /// whole frame: the rest of its header, then of its payload). An
+        /// error can be reported sooner, as soon as the bytes that show it
+        /// arrive; valid input is never complete with fewer.
         needed: NonZeroUsize,
     },
 }

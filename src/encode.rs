@@ -6,6 +6,7 @@
 //! caller has one, so every masking key is a parameter.
 
 use core::fmt;
+use core::num::NonZeroUsize;
 
 use crate::close::CloseCode;
 use crate::error::Error;
@@ -238,7 +239,7 @@ pub fn encode_frame_vec<const N: usize>(
 pub struct Fragmenter<'p> {
     opcode: Opcode,
     rest: &'p [u8],
-    max_fragment: usize,
+    max_fragment: NonZeroUsize,
     started: bool,
     done: bool,
 }
@@ -255,9 +256,9 @@ impl<'p> Fragmenter<'p> {
         payload: &'p [u8],
         max_fragment: usize,
     ) -> Result<Self, EncodeError> {
-        if max_fragment == 0 {
+        let Some(max_fragment) = NonZeroUsize::new(max_fragment) else {
             return Err(EncodeError::ZeroFragmentSize);
-        }
+        };
         if !matches!(opcode, Opcode::Text | Opcode::Binary) {
             return Err(EncodeError::NotDataOpcode);
         }
@@ -278,7 +279,8 @@ impl<'p> Iterator for Fragmenter<'p> {
         if self.done {
             return None;
         }
-        let (chunk, rest) = self.rest.split_at(self.max_fragment.min(self.rest.len()));
+        let take = self.max_fragment.get().min(self.rest.len());
+        let (chunk, rest) = self.rest.split_at_checked(take).unwrap_or((self.rest, &[]));
         let fin = rest.is_empty();
         let opcode = if self.started {
             Opcode::Continuation
@@ -297,7 +299,9 @@ impl<'p> Iterator for Fragmenter<'p> {
         let n = if self.done {
             0
         } else {
-            self.rest.len().div_ceil(self.max_fragment).max(1)
+            // Division by a `NonZeroUsize` cannot panic.
+            let len = self.rest.len();
+            (len / self.max_fragment + usize::from(len % self.max_fragment != 0)).max(1)
         };
         (n, Some(n))
     }

@@ -84,6 +84,13 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                 .or_else(|| args.next())
                 .ok_or_else(|| format!("{what} needs a value"))
         };
+        let is_flag = matches!(
+            name.as_str(),
+            "--hex" | "--json" | "--payload-hex" | "--frames-only" | "--lenient-length"
+        );
+        if is_flag && inline.is_some() {
+            return Err(format!("{name} takes no value"));
+        }
         match name.as_str() {
             "--hex" => o.hex = true,
             "--json" => o.json = true,
@@ -110,9 +117,9 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                     .with_max_message_len(limit("--max-message", &value("--max-message")?)?);
             }
             "--chunk" => {
-                let k: usize = value("--chunk")?
-                    .parse()
-                    .map_err(|_| "--chunk: not a positive integer".to_string())?;
+                let k: usize = digits(&value("--chunk")?)
+                    .and_then(|t| t.parse().ok())
+                    .ok_or_else(|| "--chunk: not a positive integer".to_string())?;
                 if k == 0 {
                     return Err("--chunk: must be at least 1".into());
                 }
@@ -132,9 +139,14 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
     Ok(o)
 }
 
+/// `text` if it is all ASCII digits (no sign, no spaces).
+fn digits(text: &str) -> Option<&str> {
+    (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then_some(text)
+}
+
 fn limit(name: &str, text: &str) -> Result<u64, String> {
-    text.parse::<u64>()
-        .ok()
+    digits(text)
+        .and_then(|t| t.parse::<u64>().ok())
         .filter(|&n| n <= FrameHeader::MAX_PAYLOAD_LEN)
         .ok_or_else(|| format!("{name}: expected an integer from 0 to 2^63-1, got {text:?}"))
 }
@@ -153,6 +165,7 @@ fn decode_hex(text: &[u8]) -> Result<Vec<u8>, String> {
         .map(|pair| {
             std::str::from_utf8(pair)
                 .ok()
+                .filter(|s| s.bytes().all(|b| b.is_ascii_hexdigit()))
                 .and_then(|s| u8::from_str_radix(s, 16).ok())
                 .ok_or_else(|| {
                     format!("--hex: not a hex byte: {:?}", String::from_utf8_lossy(pair))
@@ -346,7 +359,7 @@ fn inspect(input: &[u8], o: &Options, p: &mut Printer) -> Verdict {
     let mut frame_payload: Vec<u8> = Vec::new();
     let mut message: Vec<u8> = Vec::new();
     let mut pos = 0usize; // absolute offset of the next unconsumed byte
-    let chunk = o.chunk.unwrap_or(input.len().max(1));
+    let chunk = o.chunk.unwrap_or(usize::MAX).min(input.len()).max(1);
     let mut buf = vec![0u8; chunk];
     for piece in input.chunks(chunk) {
         let buf = &mut buf[..piece.len()];

@@ -96,10 +96,9 @@ impl Layer {
 }
 
 const CAUSE_1002: &str = "a broken client or server, or a proxy or middlebox corrupting frames";
-const REMEDY_1002: &str = "the peer or a proxy breaks RFC 6455 framing: make both ends follow RFC 6455 framing strictly and inspect intermediaries (proxies, load balancers) that rewrite frames";
+const REMEDY_1002: &str = "the peer or a proxy breaks RFC 6455 framing: make both ends follow RFC 6455 framing strictly and inspect intermediaries (proxies, load balancers)";
 const CAUSE_1009: &str = "a payload over the configured frame or message limit, typical of large file uploads or huge JSON documents sent over WebSocket";
-const REMEDY_1009: &str =
-    "split the payload into smaller frames or raise the limit (if large payloads are expected)";
+const REMEDY_1009: &str = "split the payload into smaller frames or raise the limit";
 const CAUSE_1007: &str = "the peer sent bytes that are not UTF-8 as text: binary data in a text frame, or text in another encoding such as Latin-1";
 const REMEDY_1007: &str = "send text as UTF-8 and binary data in Binary frames";
 
@@ -189,7 +188,8 @@ impl Error {
         }
     }
 
-    /// The RFC and section that was violated, e.g. `"RFC 6455 §5.2"`.
+    /// The RFC and section(s) that were violated, e.g. `"RFC 6455 §5.2"`;
+    /// the last section named is the one [`rfc_url`](Error::rfc_url) links to.
     ///
     /// ```
     /// assert_eq!(wsframe::Error::InvalidUtf8.rfc_section(), "RFC 6455 §8.1");
@@ -202,9 +202,10 @@ impl Error {
             | Error::LengthHighBitSet
             | Error::NonMinimalLength => "RFC 6455 §5.2",
             Error::FragmentedControlFrame | Error::ControlFrameTooLong => "RFC 6455 §5.5",
-            Error::UnmaskedClientFrame | Error::MaskedServerFrame => "RFC 6455 §5.1",
+            Error::UnmaskedClientFrame => "RFC 6455 §5.1, §5.3",
+            Error::MaskedServerFrame => "RFC 6455 §5.1",
             Error::FrameTooBig | Error::FrameTooBigForTarget | Error::MessageTooBig => {
-                "RFC 6455 §10.4"
+                "RFC 6455 §7.4.1, §10.4"
             }
             Error::UnexpectedContinuation | Error::ExpectedContinuation => "RFC 6455 §5.4",
             Error::InvalidUtf8 => "RFC 6455 §8.1",
@@ -232,9 +233,8 @@ impl Error {
             Error::FragmentedControlFrame | Error::ControlFrameTooLong => {
                 "https://www.rfc-editor.org/rfc/rfc6455#section-5.5"
             }
-            Error::UnmaskedClientFrame | Error::MaskedServerFrame => {
-                "https://www.rfc-editor.org/rfc/rfc6455#section-5.1"
-            }
+            Error::UnmaskedClientFrame => "https://www.rfc-editor.org/rfc/rfc6455#section-5.3",
+            Error::MaskedServerFrame => "https://www.rfc-editor.org/rfc/rfc6455#section-5.1",
             Error::FrameTooBig | Error::FrameTooBigForTarget | Error::MessageTooBig => {
                 "https://www.rfc-editor.org/rfc/rfc6455#section-10.4"
             }
@@ -331,13 +331,13 @@ impl Error {
     /// ```
     /// assert_eq!(
     ///     wsframe::Error::FrameTooBig.remedy(),
-    ///     "split the payload into smaller frames or raise the limit (if large payloads are expected)",
+    ///     "split the payload into smaller frames or raise the limit",
     /// );
     /// ```
     #[must_use]
     pub const fn remedy(self) -> &'static str {
         match self {
-            Error::ReservedBits => "negotiate the extension in the handshake (and allow its bits in the config), or inspect intermediaries; the peer or a proxy breaks RFC 6455 framing",
+            Error::ReservedBits => "the peer or a proxy breaks RFC 6455 framing: negotiate the extension in the handshake (and allow its bits in the config), or inspect intermediaries",
             Error::ReservedOpcode
             | Error::FragmentedControlFrame
             | Error::ControlFrameTooLong
@@ -436,14 +436,15 @@ mod tests {
             assert_eq!(e.to_string(), s);
             assert!(names.insert(e.name()), "duplicate name {}", e.name());
             if code == 1009 {
-                assert!(e
-                    .remedy()
-                    .contains("split the payload into smaller frames or raise the limit"));
+                assert_eq!(
+                    e.remedy(),
+                    "split the payload into smaller frames or raise the limit"
+                );
             }
             if code == 1002 {
                 assert!(e
                     .remedy()
-                    .contains("the peer or a proxy breaks RFC 6455 framing"));
+                    .starts_with("the peer or a proxy breaks RFC 6455 framing"));
             }
             assert_eq!(CloseCode::from(e), e.close_code());
         }

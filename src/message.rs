@@ -229,6 +229,8 @@ impl MessageValidator {
         }
         let len = header.payload_len();
         match opcode {
+            // The header already shows a 1-byte Close body (§5.5.1).
+            Opcode::Close if len == 1 => return Err(Error::CloseBodyTooShort),
             Opcode::Close | Opcode::Ping | Opcode::Pong => {
                 self.control.clear();
                 self.reason_utf8 = Utf8Validator::new();

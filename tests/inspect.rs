@@ -122,13 +122,13 @@ fn error_records_carry_code_kind_layer_rfc_description_and_remedy() {
     assert_eq!(lines.len(), 3);
     assert_eq!(
         lines[2],
-        r#"{"type":"error","offset":8,"close_code":1002,"kind":"reserved_opcode","layer":"frame","rfc":"RFC 6455 §5.2","description":"reserved opcode 0x3-0x7 or 0xB-0xF","remedy":"the peer or a proxy breaks RFC 6455 framing: make both ends follow RFC 6455 framing strictly and inspect intermediaries (proxies, load balancers) that rewrite frames"}"#
+        r#"{"type":"error","offset":8,"close_code":1002,"kind":"reserved_opcode","layer":"frame","rfc":"RFC 6455 §5.2","description":"reserved opcode 0x3-0x7 or 0xB-0xF","remedy":"the peer or a proxy breaks RFC 6455 framing: make both ends follow RFC 6455 framing strictly and inspect intermediaries (proxies, load balancers)"}"#
     );
     let lines = json(&["--hex", "examples/captures/too-big.hex"], b"");
     assert_eq!(
         lines,
         [
-            r#"{"type":"error","offset":0,"close_code":1009,"kind":"frame_too_big","layer":"frame","rfc":"RFC 6455 §10.4","description":"frame payload longer than the configured frame limit","remedy":"split the payload into smaller frames or raise the limit (if large payloads are expected)"}"#
+            r#"{"type":"error","offset":0,"close_code":1009,"kind":"frame_too_big","layer":"frame","rfc":"RFC 6455 §7.4.1, §10.4","description":"frame payload longer than the configured frame limit","remedy":"split the payload into smaller frames or raise the limit"}"#
         ]
     );
     let lines = json(&["--hex", "examples/captures/bad-utf8.hex"], b"");
@@ -158,6 +158,25 @@ fn chunking_never_changes_the_output() {
             assert_eq!(chunked, whole, "{args:?} --chunk {k}");
         }
     }
+}
+
+#[test]
+fn a_huge_chunk_is_the_same_as_no_chunk() {
+    let input = masked(0x81, b"Hi");
+    let whole = json(&[], &input);
+    for k in ["1000000000000", "18446744073709551615"] {
+        assert_eq!(json(&["--chunk", k], &input), whole);
+    }
+}
+
+#[test]
+fn a_one_byte_close_body_fails_at_its_header() {
+    let lines = json(&["--role", "any", "--hex", "-"], b"88 81 00 00 00 00");
+    assert_eq!(lines.len(), 1);
+    assert!(
+        lines[0].contains(r#""close_code":1002,"kind":"close_body_too_short""#),
+        "{lines:?}"
+    );
 }
 
 #[test]
@@ -247,9 +266,13 @@ fn usage_errors_exit_2() {
         &["--nope"],
         &["--max-frame"],
         &["no/such/file"],
+        &["--json=false"],
+        &["--max-frame=+5"],
+        &["--chunk", "+3"],
     ] {
         assert_eq!(run(args, b"").0, 2, "{args:?}");
     }
     assert_eq!(run(&["--hex"], b"8").0, 2);
     assert_eq!(run(&["--hex"], b"zz").0, 2);
+    assert_eq!(run(&["--hex"], b"+8+0").0, 2);
 }

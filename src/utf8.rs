@@ -1,12 +1,21 @@
 //! Streaming UTF-8 validation: whole chunks go to `simdutf8`, and at most 3
 //! bytes of an unfinished code point are carried to the next chunk.
 //!
-//! No UTF-8 decoder is written here: the bulk check is `simdutf8`'s `compat`
+//! Per chunk: the carried code point is finished first (its missing bytes
+//! must be continuation bytes; `core::str::from_utf8` decides the few cases
+//! where a lone carried lead limits the next byte); an unfinished code point
+//! at the end of the chunk is split off by looking at its last 3 bytes; the
+//! whole code points in between go to `simdutf8::basic::from_utf8` in one
+//! call. So the per-chunk cost is one bulk call plus a few byte checks,
+//! whatever the chunking.
+//!
+//! No UTF-8 decoder is written here: the bulk check is `simdutf8`'s `basic`
 //! API (SIMD where the target has it: with the `std` feature it detects the
 //! CPU at run time; without it, it uses the instructions that
 //! `-C target-feature` enables, and on targets without SIMD, such as Cortex-M,
 //! it is `core::str::from_utf8`), and the few bytes around a chunk boundary go
-//! through `core::str::from_utf8`.
+//! through `core::str::from_utf8`, but for two byte-range tests (a lone lead
+//! byte C2 to F4 starts a code point; continuation bytes are 10xxxxxx).
 
 /// The longest UTF-8 sequence.
 const MAX_SEQ: usize = 4;
@@ -40,16 +49,28 @@ impl Utf8Validator {
                 return Ok(()); // `chunk` was used up and the code point is still open
             }
         }
-        match simdutf8::compat::from_utf8(chunk) {
-            Ok(_) => Ok(()),
-            Err(e) if e.error_len().is_some() => Err(Invalid),
-            Err(e) => {
-                // An unfinished code point at the end: at most 3 bytes.
-                let tail = chunk.get(e.valid_up_to()..).unwrap_or(&[]);
-                self.carry_bytes(tail);
-                Ok(())
-            }
+        // Set aside an unfinished code point at the end (at most 3 bytes), so
+        // that the bulk check sees whole code points only and can use
+        // simdutf8's `basic` API: a truncated end is not an error to locate
+        // (`compat` would re-check the last block with `core::str::from_utf8`
+        // to find it, at every chunk that splits a code point).
+        let (body, tail) = split_unfinished(chunk);
+        if simdutf8::basic::from_utf8(body).is_err() {
+            return Err(Invalid);
         }
+        match tail {
+            [] => {}
+            // A lone lead byte starts a valid code point if it is C2 to F4.
+            [0xC2..=0xF4] => self.carry_bytes(tail),
+            // Otherwise the tail must be the start of a valid code point
+            // (`error_len()` `None` means truncated; `Some` means no
+            // continuation can help).
+            _ => match core::str::from_utf8(tail) {
+                Err(e) if e.error_len().is_none() => self.carry_bytes(tail),
+                _ => return Err(Invalid),
+            },
+        }
+        Ok(())
     }
 
     /// Whether the input so far ends on a code point boundary.
@@ -61,12 +82,40 @@ impl Utf8Validator {
     /// returns the rest of `chunk` to check.
     fn finish_carried<'c>(&mut self, chunk: &'c [u8]) -> Result<&'c [u8], Invalid> {
         let carried = usize::from(self.carried);
+        let lead = self.carry[0];
+        // The carried bytes passed `core::str::from_utf8` as the start of a
+        // code point. Unless only a lead that limits its second byte (E0,
+        // ED, F0, F4: overlongs, surrogates, > U+10FFFF) is carried, the
+        // rest of the code point only has to be continuation bytes
+        // (10xxxxxx): the one UTF-8 rule written here, as it saves a
+        // `from_utf8` call at every chunk boundary inside a code point.
+        if carried >= 2 || !matches!(lead, 0xE0 | 0xED | 0xF0 | 0xF4) {
+            let missing = announced_len(lead).saturating_sub(carried);
+            let (head, rest) = chunk.split_at_checked(missing).unwrap_or((chunk, &[]));
+            if !head.iter().all(|&byte| byte & 0xC0 == 0x80) {
+                return Err(Invalid);
+            }
+            if head.len() < missing {
+                // Still unfinished: `chunk` was shorter than the rest of the code point.
+                for (d, s) in self.carry.iter_mut().skip(carried).zip(head) {
+                    *d = *s;
+                }
+                self.carried = u8::try_from(carried + head.len()).unwrap_or(0);
+                return Ok(&[]);
+            }
+            self.carried = 0;
+            return Ok(rest);
+        }
         let mut joined = self.carry;
         let room = MAX_SEQ - carried.min(MAX_SEQ);
         let take = room.min(chunk.len());
         if let (Some(dst), Some(src)) = (joined.get_mut(carried..carried + take), chunk.get(..take))
         {
-            dst.copy_from_slice(src);
+            // Not `copy_from_slice`: at opt-level "z" its length check stays
+            // out of line and keeps a panic path (embedded/no-panic.sh).
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = *s;
+            }
         }
         let joined = joined.get(..carried + take).unwrap_or(&[]);
         let first_char_end = match core::str::from_utf8(joined) {
@@ -89,11 +138,46 @@ impl Utf8Validator {
 
     fn carry_bytes(&mut self, bytes: &[u8]) {
         let n = bytes.len().min(MAX_SEQ);
-        if let (Some(dst), Some(src)) = (self.carry.get_mut(..n), bytes.get(..n)) {
-            dst.copy_from_slice(src);
+        for (d, s) in self.carry.iter_mut().zip(bytes.iter().take(n)) {
+            *d = *s;
         }
         self.carried = u8::try_from(n).unwrap_or(0);
     }
+}
+
+/// The length of the sequence that `byte` starts, going by its high bits
+/// alone (1 for ASCII and for a continuation byte; whether the lead is
+/// valid at all is for the validators to say).
+const fn announced_len(byte: u8) -> usize {
+    match byte {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xFF => 4,
+        _ => 1,
+    }
+}
+
+/// Splits `chunk` before its last code point if that code point is not
+/// finished: `(chunk, [])` if `chunk` ends on a boundary (or with bytes that
+/// no continuation can make valid: the bulk check rejects them), otherwise
+/// `(body, tail)` with the tail's 1 to 3 bytes starting at a lead byte.
+fn split_unfinished(chunk: &[u8]) -> (&[u8], &[u8]) {
+    let len = chunk.len();
+    // The last code point starts at one of the last 3 bytes, or it is
+    // finished (a lead byte further back announces at most 4 bytes).
+    for back in 1..=len.min(MAX_SEQ - 1) {
+        let Some(&byte) = chunk.get(len - back) else {
+            break;
+        };
+        if byte & 0xC0 != 0x80 {
+            // The lead (or ASCII) byte: how many bytes it announces.
+            return match chunk.split_at_checked(len - back) {
+                Some(split) if announced_len(byte) > back => split,
+                _ => (chunk, &[]),
+            };
+        }
+    }
+    (chunk, &[])
 }
 
 #[cfg(test)]

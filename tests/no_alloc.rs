@@ -1,0 +1,291 @@
+//! The crate never allocates: a counting global allocator watches parsing
+//! (`FrameHeader::parse`, `Frame::parse`, `Frame::parse_in_place`, `Decoder`),
+//! unmasking (`unmask`, `Unmasker`), the message layer (`MessageValidator`,
+//! `Reassembler`) and encoding (`encode_frame`, `Fragmenter`, `encode_close`,
+//! `Error::encode_close`) do real work, and finds zero allocations.
+//!
+//! The count is per thread, so the test harness's own threads cannot disturb
+//! it, and a sanity test checks that the counter does see a `Vec`.
+//!
+//! A `GlobalAlloc` impl is `unsafe` by definition: this file is the one
+//! place that allows it (the library itself forbids `unsafe` in `lib.rs`).
+//!
+//! That is why `Cargo.toml` `[lints.rust]` has `unsafe_code = "deny"` (a
+//! package-wide `forbid` could not be lifted for one test file) while
+//! `src/lib.rs` has `#![forbid(unsafe_code)]`.
+#![allow(
+    unsafe_code,
+    reason = "a counting global allocator needs `unsafe impl GlobalAlloc`; it only forwards to `System`"
+)]
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::cell::Cell;
+use core::hint::black_box;
+use core::num::NonZeroUsize;
+use std::alloc::System;
+
+use wsframe::{
+    encode_close, encode_frame, unmask, CloseCode, Config, Decoder, Error, Event, Fragmenter,
+    Frame, FrameHeader, MaskingKey, Message, MessageValidator, Opcode, Outcome, Reassembler,
+    Status, Unmasker,
+};
+
+/// Counts the allocations (and reallocations) of the current thread.
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    // `try_with`: the thread-local may be gone while a thread shuts down.
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
+
+// SAFETY: every call is forwarded to `System` unchanged; counting touches
+// only a const-initialized thread-local `Cell`, which never allocates.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        // SAFETY: the caller upholds `GlobalAlloc::realloc`'s contract.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller upholds `GlobalAlloc::dealloc`'s contract.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Runs `f` and returns what it returned and the allocations it made on
+/// this thread.
+fn allocations<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let value = f();
+    let after = ALLOCATIONS.with(Cell::get);
+    (value, after - before)
+}
+
+const KEY: MaskingKey = MaskingKey::new([0x37, 0xfa, 0x21, 0x3d]);
+
+/// RFC 6455 §5.7: a masked "Hello", as a server receives it.
+const MASKED_HELLO: [u8; 11] = [
+    0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+];
+
+#[test]
+fn the_counter_counts() {
+    let (len, n) = allocations(|| {
+        let v: Vec<u8> = black_box(Vec::with_capacity(64));
+        v.capacity()
+    });
+    assert!(len >= 64);
+    assert_eq!(n, 1, "a Vec::with_capacity must count as one allocation");
+    let (_, n) = allocations(|| {
+        let mut v: Vec<u8> = Vec::with_capacity(1);
+        v.extend_from_slice(black_box(&[0; 100]));
+        black_box(v)
+    });
+    assert_eq!(n, 2, "growing a Vec must count its reallocation");
+}
+
+#[test]
+fn parsing_does_not_allocate() {
+    let server = Config::server();
+    let client = Config::client();
+    let ((), n) = allocations(|| {
+        // FrameHeader::parse: complete, partial and an error.
+        let Ok(Status::Complete((header, used))) =
+            FrameHeader::parse(black_box(&MASKED_HELLO), &server)
+        else {
+            panic!("the RFC example must parse");
+        };
+        assert_eq!((used, header.payload_len()), (6, 5));
+        assert_eq!(
+            FrameHeader::parse(black_box(&MASKED_HELLO[..3]), &server),
+            Ok(Status::Partial {
+                needed: NonZeroUsize::new(3).unwrap()
+            })
+        );
+        assert_eq!(
+            FrameHeader::parse(black_box(&[0x83, 0x80]), &server),
+            Err(Error::ReservedOpcode)
+        );
+        // A 64-bit length, unmasked, as a client receives it.
+        let long = [0x82, 0x7F, 0, 0, 0, 0, 0, 1, 0, 0];
+        let big = client.with_max_frame_payload(u64::MAX >> 1);
+        let Ok(Status::Complete((h, 10))) = FrameHeader::parse(black_box(&long), &big) else {
+            panic!("a 64-bit length must parse");
+        };
+        assert_eq!(h.payload_len(), 0x1_0000);
+
+        // Frame::parse over a buffer of two frames.
+        let two = [0x01, 0x03, b'H', b'e', b'l', 0x80, 0x02, b'l', b'o'];
+        let mut rest = black_box(&two[..]);
+        let mut text = [0u8; 5];
+        let mut at = 0;
+        while let Ok(Status::Complete((frame, used))) = Frame::parse(rest, &client) {
+            text[at..at + frame.payload().len()].copy_from_slice(frame.payload());
+            at += frame.payload().len();
+            rest = &rest[used..];
+        }
+        assert_eq!(&text, b"Hello");
+
+        // Frame::parse_in_place.
+        let mut buf = MASKED_HELLO;
+        let Ok(Status::Complete((frame, 11))) = Frame::parse_in_place(black_box(&mut buf), &server)
+        else {
+            panic!("the RFC example must parse in place");
+        };
+        assert_eq!(frame.payload(), b"Hello");
+
+        // The Decoder, fed two masked frames 3 bytes at a time.
+        let mut wire = [0u8; 22];
+        wire[..11].copy_from_slice(&MASKED_HELLO);
+        wire[11..].copy_from_slice(&MASKED_HELLO);
+        let mut decoder = Decoder::new(server);
+        let (mut headers, mut payload, mut ends) = (0, 0, 0);
+        for chunk in black_box(&mut wire).chunks_mut(3) {
+            let mut at = 0;
+            while let Ok((used, Some(event))) = decoder.decode(&mut chunk[at..]) {
+                at += used;
+                match event {
+                    Event::Header(_) => headers += 1,
+                    Event::Payload(bytes) => payload += bytes.len(),
+                    Event::FrameEnd => ends += 1,
+                }
+            }
+        }
+        // The last FrameEnd comes on the next call.
+        if let Ok((_, Some(Event::FrameEnd))) = decoder.decode(&mut []) {
+            ends += 1;
+        }
+        assert_eq!((headers, payload, ends), (2, 10, 2));
+        assert_eq!(decoder.needed(), 0);
+    });
+    assert_eq!(n, 0, "parsing allocated");
+}
+
+#[test]
+fn unmasking_does_not_allocate() {
+    let ((), n) = allocations(|| {
+        let mut payload = [0u8; 1000];
+        for (i, b) in payload.iter_mut().enumerate() {
+            *b = i.to_le_bytes()[0];
+        }
+        let original = payload;
+        unmask(black_box(&mut payload), KEY);
+        assert_ne!(payload, original);
+        let mut unmasker = Unmasker::new(KEY);
+        for chunk in black_box(&mut payload).chunks_mut(7) {
+            unmasker.apply(chunk);
+        }
+        assert_eq!(payload, original);
+    });
+    assert_eq!(n, 0, "unmasking allocated");
+}
+
+#[test]
+fn message_validation_does_not_allocate() {
+    let config = Config::client();
+    // "Grüße 🦀" in fragments that split code points, a Ping in between,
+    // then a Close with a reason.
+    let text = "Grüße 🦀, and some more text".as_bytes();
+    let ((), n) = allocations(|| {
+        let mut validator = MessageValidator::new(&config);
+        let mut reassembler: Reassembler<64> = Reassembler::new(&config);
+        let pieces = [&text[..3], &text[3..9], &text[9..]];
+        for (i, piece) in pieces.iter().enumerate() {
+            let opcode = if i == 0 {
+                Opcode::Text
+            } else {
+                Opcode::Continuation
+            };
+            let fin = i + 1 == pieces.len();
+            let header = FrameHeader::new(fin, 0, opcode, None, piece.len() as u64).unwrap();
+            let outcome = validator.push_frame(&header, black_box(piece)).unwrap();
+            let message = reassembler.push_frame(&header, black_box(piece)).unwrap();
+            if fin {
+                assert!(
+                    matches!(outcome, Some(Outcome::Message { len, .. }) if len == text.len() as u64)
+                );
+                assert_eq!(message, Some(Message::Text("Grüße 🦀, and some more text")));
+            } else {
+                assert_eq!(outcome, None);
+                assert_eq!(message, None);
+                let ping = FrameHeader::new(true, 0, Opcode::Ping, None, 2).unwrap();
+                assert_eq!(
+                    validator.push_frame(&ping, b"hi").unwrap(),
+                    Some(Outcome::Ping(b"hi"))
+                );
+                assert_eq!(
+                    reassembler.push_frame(&ping, b"hi").unwrap(),
+                    Some(Message::Ping(b"hi"))
+                );
+            }
+        }
+        let close = FrameHeader::new(true, 0, Opcode::Close, None, 5).unwrap();
+        let body = [0x03, 0xE8, b'b', b'y', b'e'];
+        assert_eq!(
+            validator.push_frame(&close, black_box(&body)).unwrap(),
+            Some(Outcome::Close {
+                code: Some(CloseCode::NORMAL),
+                reason: "bye"
+            })
+        );
+        // Invalid UTF-8 is an error, and the error is sticky: still no allocation.
+        let bad = FrameHeader::new(true, 0, Opcode::Text, None, 2).unwrap();
+        assert_eq!(
+            reassembler.push_frame(&bad, black_box(b"\xC0\x80")),
+            Err(Error::InvalidUtf8)
+        );
+        assert_eq!(reassembler.error(), Some(Error::InvalidUtf8));
+    });
+    assert_eq!(n, 0, "message validation allocated");
+}
+
+#[test]
+fn encoding_does_not_allocate() {
+    let ((), n) = allocations(|| {
+        // encode_frame, masked: the RFC example.
+        let header = FrameHeader::new(true, 0, Opcode::Text, Some(KEY), 5).unwrap();
+        let mut out = [0u8; 64];
+        let used = encode_frame(&header, black_box(b"Hello"), &mut out).unwrap();
+        assert_eq!(&out[..used], &MASKED_HELLO);
+
+        // Fragmenter: 10 bytes in frames of 4, each encoded.
+        let message = [7u8; 10];
+        let mut written = 0;
+        let mut frames = 0;
+        for (header, payload) in Fragmenter::new(Opcode::Binary, black_box(&message), 4).unwrap() {
+            written += encode_frame(&header, payload, &mut out[written..]).unwrap();
+            frames += 1;
+        }
+        assert_eq!((frames, written), (3, 3 * 2 + 10));
+
+        // encode_close, and the close frame that answers an error.
+        let used = encode_close(Some(CloseCode::NORMAL), black_box("bye"), None, &mut out).unwrap();
+        assert_eq!(&out[..used], &[0x88, 0x05, 0x03, 0xE8, b'b', b'y', b'e']);
+        let mut close = [0u8; 131];
+        let used = Error::ReservedOpcode
+            .encode_close(Some(KEY), black_box(&mut close))
+            .unwrap();
+        assert!(used > 8);
+    });
+    assert_eq!(n, 0, "encoding allocated");
+}

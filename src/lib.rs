@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
+#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 
@@ -21,6 +22,9 @@ mod reassemble;
 mod status;
 mod utf8;
 
+#[cfg(feature = "arbitrary")]
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
+pub use arbitrary::ArbitraryFrame;
 pub use close::{CloseCode, ZeroCloseCode};
 pub use config::{Config, Role};
 pub use decoder::{Decoder, Event};

@@ -36,7 +36,7 @@ pub enum Message<'a> {
     },
 }
 
-/// Reassembles fragmented messages into a `heapless` buffer of `N` bytes,
+/// Reassembles fragmented messages into a fixed buffer of `N` bytes,
 /// checking every rule of [`MessageValidator`] on the way. `N` also bounds
 /// the message size: the limit is the smaller of `N` and
 /// [`Config::max_message_len`], and a longer message is refused with
@@ -60,7 +60,11 @@ pub enum Message<'a> {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Reassembler<const N: usize> {
     validator: MessageValidator,
-    buf: heapless::Vec<u8, N>,
+    /// `buf[..len]` is the message so far. A plain array rather than a
+    /// `heapless::Vec`: heapless 0.9's `extend_from_slice` copies one byte at
+    /// a time (2–3 GB/s measured), while this copy loop becomes `memcpy`.
+    buf: [u8; N],
+    len: usize,
 }
 
 impl<const N: usize> Reassembler<N> {
@@ -78,14 +82,15 @@ impl<const N: usize> Reassembler<N> {
                 limit,
                 config.allowed_rsv() & Config::RSV1 != 0,
             ),
-            buf: heapless::Vec::new(),
+            buf: [0; N],
+            len: 0,
         }
     }
 
     /// Back to the start of a connection, forgetting any error.
     pub fn reset(&mut self) {
         self.validator.reset();
-        self.buf.clear();
+        self.len = 0;
     }
 
     /// The error that stopped this reassembler, if any.
@@ -102,7 +107,7 @@ impl<const N: usize> Reassembler<N> {
     pub fn feed(&mut self, event: &Event<'_>) -> Result<Option<Message<'_>>, Error> {
         if let Event::Header(header) = event {
             if matches!(header.opcode(), Opcode::Text | Opcode::Binary) {
-                self.buf.clear();
+                self.len = 0;
             }
         }
         if let Event::Payload(bytes) = event {
@@ -111,13 +116,19 @@ impl<const N: usize> Reassembler<N> {
                 // The validator checked the message size against a limit of
                 // at most N, so this cannot overflow; if it ever did, refuse
                 // the message rather than truncate it.
-                if self.buf.extend_from_slice(bytes).is_err() {
+                let end = self.len.saturating_add(bytes.len());
+                let Some(dst) = self.buf.get_mut(self.len..end) else {
                     return Err(self.validator.fail(Error::MessageTooBig));
+                };
+                for (d, s) in dst.iter_mut().zip(bytes.iter()) {
+                    *d = *s;
                 }
+                self.len = end;
                 return Ok(None);
             }
         }
         let outcome = self.validator.feed(event)?;
+        let message = self.buf.get(..self.len).unwrap_or(&[]);
         Ok(outcome.map(|outcome| match outcome {
             Outcome::Message {
                 opcode,
@@ -125,13 +136,13 @@ impl<const N: usize> Reassembler<N> {
                 ..
             } => Message::Compressed {
                 opcode,
-                payload: &self.buf,
+                payload: message,
             },
             Outcome::Message {
                 opcode: Opcode::Text,
                 ..
-            } => Message::Text(core::str::from_utf8(&self.buf).unwrap_or("")),
-            Outcome::Message { .. } => Message::Binary(&self.buf),
+            } => Message::Text(core::str::from_utf8(message).unwrap_or("")),
+            Outcome::Message { .. } => Message::Binary(message),
             Outcome::Ping(p) => Message::Ping(p),
             Outcome::Pong(p) => Message::Pong(p),
             Outcome::Close { code, reason } => Message::Close { code, reason },

@@ -8,11 +8,16 @@
 use wsframe::{unmask, FrameHeader, MaskingKey, Opcode, Unmasker};
 
 fn reference(data: &[u8], key: [u8; 4], phase: usize) -> Vec<u8> {
-    data.iter().enumerate().map(|(i, b)| b ^ key[(phase + i) % 4]).collect()
+    data.iter()
+        .enumerate()
+        .map(|(i, b)| b ^ key[(phase + i) % 4])
+        .collect()
 }
 
 fn data(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i.wrapping_mul(131) >> 3) as u8 ^ 0x5A).collect()
+    (0..len)
+        .map(|i| (i.wrapping_mul(131) >> 3) as u8 ^ 0x5A)
+        .collect()
 }
 
 #[test]

@@ -18,10 +18,13 @@ export CARGO_TARGET_DIR="$PWD/target"
 
 TARGET=thumbv7em-none-eabihf
 # Flash budget (.text + .rodata bytes over the baseline) for fp-full, the
-# README's firmware loop, at each opt-level: 6 KiB, set from the figures
-# measured when it was introduced (5508 B at "z", 5276 B at "s").
-BUDGET_Z=${BUDGET_Z:-6144}
-BUDGET_S=${BUDGET_S:-6144}
+# README's firmware loop, at each opt-level: 6.25 KiB. It was 6 KiB, set from
+# the figures measured when it was introduced (5508 B at "z", 5276 B at "s");
+# the speed work that followed (4-word unmask, the header hot path, a
+# memcpy-speed Reassembler copy, simdutf8's basic API) took the loop to 6092 B
+# at "z" and 6192 B at "s", so it was raised on purpose, with that cost known.
+BUDGET_Z=${BUDGET_Z:-6400}
+BUDGET_S=${BUDGET_S:-6400}
 
 BINS=(header unmask frame decoder validator encode fragmenter full error-text)
 

@@ -204,7 +204,6 @@ impl FrameHeader {
     /// // Opcode 0x3 is reserved: the first byte alone decides.
     /// assert_eq!(FrameHeader::parse(&[0x83], &Config::server()), Err(Error::ReservedOpcode));
     /// ```
-    #[inline]
     pub fn parse(buf: &[u8], config: &Config) -> Result<Status<(FrameHeader, usize)>, Error> {
         parse::header(buf, config)
     }

@@ -7,7 +7,8 @@
 //! byte 0 (RSV bits, opcode, FIN of a control frame), byte 1 (the mask bit
 //! for the role), the last length byte (the 64-bit top bit, control length,
 //! minimal encoding, frame limit), the last header byte (the message rules
-//! of a header: fragmentation §5.4, message size §10.4, RSV1 placement), each
+//! of a header: fragmentation §5.4, message size §10.4, RSV1 placement, a
+//! 1-byte Close body §5.5.1), each
 //! payload byte (UTF-8 §8.1 and the Close code and reason §5.5.1, §7.4) and
 //! the last payload byte (a message's UTF-8 must end on a code point, a Close
 //! body is not 1 byte).
@@ -188,6 +189,10 @@ impl Decoder {
         let control = f.opcode >= 8;
         if self.s.deflate && rsv1 && (control || f.opcode == 0) {
             return Err(Error::MisplacedCompressionBit);
+        }
+        // A 1-byte Close body (§5.5.1) is shown by the length field.
+        if f.opcode == 0x8 && f.len == 1 {
+            return Err(Error::CloseBodyTooShort);
         }
         if control {
             return Ok(());

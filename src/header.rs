@@ -176,9 +176,10 @@ impl FrameHeader {
     /// the payload follows in `buf`. If `buf` ends before the header does,
     /// returns [`Status::Partial`] with the number of header bytes still
     /// missing (nothing is consumed; call again with more bytes). A violation
-    /// is reported as soon as the bytes that show it are present: a bad first
-    /// byte is rejected on its own, and a length over the limit before the
-    /// masking key arrives.
+    /// is reported as soon as the field that shows it is complete: a bad first
+    /// or second byte on its own, and a length rule (including a length over
+    /// the limit) once the whole length field is in, before the masking key
+    /// arrives. So an error can come before `Partial`'s count is reached.
     ///
     /// # Errors
     /// Checked in wire order, the first that applies:

@@ -6,7 +6,7 @@
 //!
 //! FILE               raw bytes of one direction of a connection (after the
 //!                    HTTP handshake); `-` or no FILE reads stdin
-//! --hex              the input is hex text (whitespace ignored)
+//! --hex              the input is hex text (ASCII whitespace ignored)
 //! --role R           server | client | any (default server: frames must be masked)
 //! --max-frame N      largest frame payload (default 65536; N up to 2^63-1)
 //! --max-message N    largest message (default 65536; N up to 2^63-1)
@@ -30,7 +30,8 @@
 //!   `{"type":"end","status":"closed","ignored_bytes":N}`;
 //! - otherwise the last record is `{"type":"end","status":"complete"}` (the
 //!   input ends at a frame boundary), `{"type":"end","status":"incomplete","needed":N}`
-//!   (it ends inside a frame: N more bytes are needed, as far as known), or
+//!   (it ends inside a frame: N more bytes are needed to finish the current
+//!   header, as far as its length is known, or the current payload), or
 //!   `{"type":"error","offset":O,"close_code":C,"kind":"…","layer":"frame"|"message","rfc":"…","description":"…","remedy":"…"}`
 //!   where `offset` is the start of the frame in which the error was found.
 //!   A bad byte inside a partial payload is reported as soon as it is seen.
@@ -40,8 +41,10 @@
 // A host tool: the no-panic and core-only lints are for the library.
 #![allow(clippy::indexing_slicing, clippy::std_instead_of_core)]
 
+use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::io::{Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use wsframe::{Config, Decoder, Error, Event, FrameHeader, MessageValidator, Outcome, Role};
@@ -49,7 +52,8 @@ use wsframe::{Config, Decoder, Error, Event, FrameHeader, MessageValidator, Outc
 /// The parsed command line.
 #[allow(clippy::struct_excessive_bools)] // one per flag
 struct Options {
-    input: Option<String>,
+    /// `None`: stdin.
+    input: Option<PathBuf>,
     hex: bool,
     config: Config,
     frames_only: bool,
@@ -62,7 +66,7 @@ const USAGE: &str =
     "usage: inspect [--hex] [--role server|client|any] [--max-frame N] [--max-message N] \
 [--lenient-length] [--frames-only] [--chunk K] [--json] [--payload-hex] [FILE|-]";
 
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
+fn parse_args(args: impl Iterator<Item = OsString>) -> Result<Options, String> {
     let mut o = Options {
         input: None,
         hex: false,
@@ -72,17 +76,37 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         json: false,
         payload_hex: false,
     };
+    // One input at most, `-` (stdin) included.
+    let mut input_given = false;
+    let mut take_input = |o: &mut Options, path: Option<PathBuf>| {
+        if std::mem::replace(&mut input_given, true) {
+            return Err("only one input file".to_string());
+        }
+        o.input = path;
+        Ok(())
+    };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
+        // Options are UTF-8; anything else can only be a file name.
+        let arg = match arg.into_string() {
+            Ok(arg) => arg,
+            Err(path) => {
+                take_input(&mut o, Some(PathBuf::from(path)))?;
+                continue;
+            }
+        };
         let (name, inline) = match arg.split_once('=') {
             Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
             _ => (arg.clone(), None),
         };
         let mut value = |what: &str| -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{what} needs a value"))
+            if let Some(v) = inline.clone() {
+                return Ok(v);
+            }
+            args.next()
+                .ok_or_else(|| format!("{what} needs a value"))?
+                .into_string()
+                .map_err(|v| format!("{what}: not UTF-8: {}", v.to_string_lossy()))
         };
         let is_flag = matches!(
             name.as_str(),
@@ -126,14 +150,9 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
                 o.chunk = Some(k);
             }
             "-h" | "--help" => return Err(String::new()),
-            "-" => o.input = None,
+            "-" => take_input(&mut o, None)?,
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
-            _ => {
-                if o.input.is_some() {
-                    return Err("only one input file".into());
-                }
-                o.input = Some(arg);
-            }
+            _ => take_input(&mut o, Some(PathBuf::from(arg)))?,
         }
     }
     Ok(o)
@@ -155,7 +174,8 @@ fn decode_hex(text: &[u8]) -> Result<Vec<u8>, String> {
     let digits: Vec<u8> = text
         .iter()
         .copied()
-        .filter(|b| !b.is_ascii_whitespace())
+        // `is_ascii_whitespace` leaves out the vertical tab.
+        .filter(|&b| !(b.is_ascii_whitespace() || b == 0x0b))
         .collect();
     if !digits.len().is_multiple_of(2) {
         return Err("--hex: odd number of hex digits".into());
@@ -193,7 +213,9 @@ fn json_string(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
+            // Every other control character (C0, DEL, C1), and the two
+            // characters some line readers split at: one record per line.
+            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => {
                 let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
             c => out.push(c),
@@ -426,7 +448,7 @@ fn inspect(input: &[u8], o: &Options, p: &mut Printer) -> Verdict {
 }
 
 fn main() -> ExitCode {
-    let options = match parse_args(std::env::args().skip(1)) {
+    let options = match parse_args(std::env::args_os().skip(1)) {
         Ok(o) => o,
         Err(msg) => {
             if !msg.is_empty() {
@@ -442,10 +464,11 @@ fn main() -> ExitCode {
         None => std::io::stdin().read_to_end(&mut raw),
     };
     if let Err(e) = read {
-        eprintln!(
-            "inspect: cannot read {}: {e}",
-            options.input.as_deref().unwrap_or("stdin")
-        );
+        let from = options
+            .input
+            .as_ref()
+            .map_or_else(|| "stdin".into(), |p| p.display().to_string());
+        eprintln!("inspect: cannot read {from}: {e}");
         return ExitCode::from(2);
     }
     let input = if options.hex {

@@ -276,3 +276,60 @@ fn usage_errors_exit_2() {
     assert_eq!(run(&["--hex"], b"zz").0, 2);
     assert_eq!(run(&["--hex"], b"+8+0").0, 2);
 }
+
+#[test]
+fn one_input_at_most_stdin_included() {
+    for args in [
+        &["examples/captures/session.bin", "-"][..],
+        &["-", "examples/captures/session.bin"],
+        &["-", "-"],
+    ] {
+        assert_eq!(run(args, b"").0, 2, "{args:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_is_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = std::env::temp_dir().join(format!("wsframe-inspect-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(std::ffi::OsStr::from_bytes(b"capture-\xff.bin"));
+    std::fs::write(&path, masked(0x81, b"Hi")).unwrap();
+    let out = Command::new(inspect_bin())
+        .arg("--json")
+        .arg(&path)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .ends_with("{\"type\":\"end\",\"status\":\"complete\"}\n"));
+    let missing = Command::new(inspect_bin())
+        .arg(std::ffi::OsStr::from_bytes(b"no-such-\xff"))
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn hex_input_ignores_every_ascii_whitespace() {
+    let lines = json(&["--hex", "--role", "client"], b" 81\x0b02\x0c68\r\n69 ");
+    assert_eq!(
+        lines[0],
+        r#"{"type":"frame","offset":0,"fin":true,"rsv":0,"opcode":1,"masked":false,"payload_len":2}"#
+    );
+}
+
+#[test]
+fn a_close_reason_is_escaped_to_stay_on_one_line() {
+    let mut body = 4000u16.to_be_bytes().to_vec();
+    body.extend_from_slice("q\"b\\\n\t\u{1}\u{7f}\u{85}\u{2028}\u{2029}é😀".as_bytes());
+    let lines = json(&[], &masked(0x88, &body));
+    assert_eq!(
+        lines[1],
+        r#"{"type":"close","code":4000,"reason":"q\"b\\\n\t\u0001\u007f\u0085\u2028\u2029é😀"}"#
+    );
+    assert_eq!(lines.len(), 3);
+}

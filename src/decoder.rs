@@ -117,6 +117,40 @@ impl Decoder {
         }
     }
 
+    /// The header being read, once all of it but the masking key is in:
+    /// every field but the key ([`FrameHeader::masking_key`] is `None` here),
+    /// and it has passed every frame-layer check (the key carries no rule).
+    /// `None` at a frame boundary, before the length field is complete,
+    /// inside a payload and after an error.
+    ///
+    /// Hand it to [`MessageValidator::check_header`](crate::MessageValidator::check_header)
+    /// when [`Decoder::decode`] has used up a chunk, so that the message
+    /// rules of a header (a message over its limit: 1009; a continuation
+    /// without a message: 1002) are judged as soon as its length field is
+    /// read, like the frame rules, not 4 bytes later when the key is in.
+    ///
+    /// ```
+    /// use wsframe::{Config, Decoder, Error, Opcode};
+    ///
+    /// // A masked Binary frame announcing 300 bytes, cut before its masking key.
+    /// let mut chunk = [0x82, 0xFE, 0x01, 0x2C, 0x11];
+    /// let mut decoder = Decoder::new(Config::server());
+    /// assert_eq!(decoder.decode(&mut chunk)?, (5, None));
+    /// let header = decoder.pending_header().unwrap();
+    /// assert_eq!((header.opcode(), header.payload_len()), (Opcode::Binary, 300));
+    /// assert!(header.masking_key().is_none());
+    /// # Ok::<(), Error>(())
+    /// ```
+    #[must_use]
+    pub fn pending_header(&self) -> Option<FrameHeader> {
+        match self.state {
+            State::Header { filled } => {
+                FrameHeader::parse_before_key(&self.buf, usize::from(filled), &self.config)
+            }
+            _ => None,
+        }
+    }
+
     /// Decodes from the start of `input`: returns the bytes consumed and at
     /// most one event. `(n, None)` means `input` was used up (all `n` bytes
     /// are held in the decoder) and more input is needed. Call again with the

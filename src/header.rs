@@ -209,6 +209,24 @@ impl FrameHeader {
         parse::header(buf, config)
     }
 
+    /// The header whose first `seen` bytes are `buf[..seen]`, once they
+    /// hold its length field but not all of its masking key: every field
+    /// but the key (`None` here, whatever the mask bit says). `None` before
+    /// the length field is complete and once the header is whole. The bytes
+    /// of `buf` after `seen` are anything (they stand in for the key, which
+    /// carries no rule); `buf[..seen]` must be a prefix that
+    /// [`FrameHeader::parse`] found `Partial`.
+    ///
+    /// Every frame-layer rule is decided by then, so the message layer can
+    /// judge the header this early.
+    pub(crate) fn parse_before_key(
+        buf: &[u8],
+        seen: usize,
+        config: &Config,
+    ) -> Option<FrameHeader> {
+        parse::before_key(buf, seen, config)
+    }
+
     /// The encoded length of this header: 2, 4, 6, 8, 10 or 14 bytes.
     ///
     /// ```
@@ -390,6 +408,21 @@ mod parse {
         };
         let key_len = if b1 & field::MASK != 0 { 4 } else { 0 };
         FrameHeader::MIN_LEN + ext_len + key_len
+    }
+
+    /// See [`FrameHeader::parse_before_key`]: the whole header parsed with
+    /// whatever bytes follow `seen` as its masking key.
+    pub(super) fn before_key(buf: &[u8], seen: usize, config: &Config) -> Option<FrameHeader> {
+        let b1 = *buf.get(1)?;
+        let header_len = header_len(b1);
+        let key_len = if b1 & field::MASK != 0 { 4 } else { 0 };
+        if seen < header_len - key_len || seen >= header_len {
+            return None;
+        }
+        match streaming(buf.get(..header_len)?, config) {
+            Ok(Status::Complete((header, _))) => Some(header.with_masking_key(None)),
+            _ => None,
+        }
     }
 
     /// Parses a header from the start of `buf`.

@@ -79,8 +79,12 @@ enum Current {
 /// | a Close reason is UTF-8 | [`Error::InvalidCloseReason`] | 1007 |
 /// | with RSV1 allowed (permessage-deflate), RSV1 only on a message's first frame | [`Error::MisplacedCompressionBit`] | 1002 |
 ///
-/// Control frames between fragments pass through without touching the
-/// message state (§5.4). The first error is terminal: every later call
+/// The rules of a header are judged at its [`Event::Header`], or earlier,
+/// as soon as its length field is read, through
+/// [`MessageValidator::check_header`] with the
+/// [`Decoder::pending_header`](crate::Decoder::pending_header) of a header
+/// cut before its masking key. Control frames between fragments pass
+/// through without touching the message state (§5.4). The first error is terminal: every later call
 /// returns it until [`MessageValidator::reset`].
 ///
 /// ```
@@ -221,7 +225,49 @@ impl MessageValidator {
         self.feed(&Event::FrameEnd)
     }
 
-    fn header(&mut self, header: &FrameHeader) -> Result<(), Error> {
+    /// Checks the message rules of a header without taking its frame in:
+    /// for a header whose masking key has not arrived yet
+    /// ([`Decoder::pending_header`](crate::Decoder::pending_header)), so that
+    /// a message over [`Config::max_message_len`] is refused as soon as the
+    /// length field is read (1009, §10.4), and a continuation without a
+    /// message, a new message inside one or a 1-byte Close body (1002) just
+    /// as early. The [`Event::Header`] that follows runs the same checks and
+    /// takes the frame in. Call it between frames (after the previous
+    /// frame's [`Event::FrameEnd`]); an error is terminal, as in
+    /// [`MessageValidator::feed`].
+    ///
+    /// ```
+    /// use wsframe::{Config, Decoder, Error, MessageValidator};
+    ///
+    /// let config = Config::server().with_max_message_len(4);
+    /// let (mut decoder, mut validator) = (Decoder::new(config), MessageValidator::new(&config));
+    /// // A masked text fragment "abc", then a continuation announcing 2 more
+    /// // bytes (5 > 4), cut before its masking key.
+    /// let mut wire = [0x01, 0x83, 1, 2, 3, 4, 0x60, 0x60, 0x67, 0x80, 0x82, 9];
+    /// let mut at = 0;
+    /// while let (used, Some(event)) = decoder.decode(&mut wire[at..])? {
+    ///     at += used;
+    ///     validator.feed(&event)?;
+    /// }
+    /// let header = decoder.pending_header().unwrap();
+    /// assert_eq!(validator.check_header(&header), Err(Error::MessageTooBig));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The header rules of the table above: [`Error::MisplacedCompressionBit`],
+    /// [`Error::CloseBodyTooShort`], [`Error::UnexpectedContinuation`],
+    /// [`Error::ExpectedContinuation`], [`Error::MessageTooBig`]; or the
+    /// error that stopped the validator before.
+    pub fn check_header(&mut self, header: &FrameHeader) -> Result<(), Error> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        self.header_rules(header).map_err(|e| self.fail(e))
+    }
+
+    /// The rules a header decides, in the order they apply; changes nothing.
+    fn header_rules(&self, header: &FrameHeader) -> Result<(), Error> {
         let opcode = header.opcode();
         let rsv1 = header.rsv() & Config::RSV1 != 0;
         if self.deflate && rsv1 && (opcode.is_control() || opcode == Opcode::Continuation) {
@@ -230,7 +276,31 @@ impl MessageValidator {
         let len = header.payload_len();
         match opcode {
             // The header already shows a 1-byte Close body (§5.5.1).
-            Opcode::Close if len == 1 => return Err(Error::CloseBodyTooShort),
+            Opcode::Close if len == 1 => Err(Error::CloseBodyTooShort),
+            Opcode::Continuation => match self.message {
+                None => Err(Error::UnexpectedContinuation),
+                Some(message) => message
+                    .len
+                    .checked_add(len)
+                    .filter(|&total| total <= self.max_message_len)
+                    .map(|_| ())
+                    .ok_or(Error::MessageTooBig),
+            },
+            Opcode::Text | Opcode::Binary if self.message.is_some() => {
+                Err(Error::ExpectedContinuation)
+            }
+            Opcode::Text | Opcode::Binary if len > self.max_message_len => {
+                Err(Error::MessageTooBig)
+            }
+            // Ping, Pong, a Close of 0 or 2+ bytes, a Text or Binary start.
+            _ => Ok(()),
+        }
+    }
+
+    fn header(&mut self, header: &FrameHeader) -> Result<(), Error> {
+        self.header_rules(header)?;
+        let opcode = header.opcode();
+        match opcode {
             Opcode::Close | Opcode::Ping | Opcode::Pong => {
                 self.control.clear();
                 self.reason_utf8 = Utf8Validator::new();
@@ -238,26 +308,16 @@ impl MessageValidator {
                 return Ok(());
             }
             Opcode::Continuation => {
-                let Some(message) = self.message.as_mut() else {
-                    return Err(Error::UnexpectedContinuation);
-                };
-                message.len = message
-                    .len
-                    .checked_add(len)
-                    .filter(|&total| total <= self.max_message_len)
-                    .ok_or(Error::MessageTooBig)?;
+                if let Some(message) = self.message.as_mut() {
+                    // Within the limit: checked above.
+                    message.len = message.len.saturating_add(header.payload_len());
+                }
             }
             Opcode::Text | Opcode::Binary => {
-                if self.message.is_some() {
-                    return Err(Error::ExpectedContinuation);
-                }
-                if len > self.max_message_len {
-                    return Err(Error::MessageTooBig);
-                }
                 self.message = Some(InProgress {
                     opcode,
-                    len,
-                    compressed: self.deflate && rsv1,
+                    len: header.payload_len(),
+                    compressed: self.deflate && header.rsv() & Config::RSV1 != 0,
                 });
                 self.utf8 = Utf8Validator::new();
             }

@@ -149,6 +149,30 @@ impl<const N: usize> Reassembler<N> {
         }))
     }
 
+    /// Checks the message rules of a header whose masking key has not
+    /// arrived yet, as [`MessageValidator::check_header`] does (with this
+    /// reassembler's limit, at most `N`): a message too big for it is
+    /// refused as soon as the length field is read.
+    ///
+    /// ```
+    /// use wsframe::{Config, Decoder, Error, Reassembler};
+    ///
+    /// let config = Config::server();
+    /// let (mut decoder, mut messages) = (Decoder::new(config), Reassembler::<64>::new(&config));
+    /// // A masked Text frame announcing 100 bytes, cut before its masking key.
+    /// let mut chunk = [0x81, 0xE4];
+    /// assert_eq!(decoder.decode(&mut chunk)?, (2, None));
+    /// let header = decoder.pending_header().unwrap();
+    /// assert_eq!(messages.check_header(&header), Err(Error::MessageTooBig));
+    /// # Ok::<(), Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`MessageValidator::check_header`].
+    pub fn check_header(&mut self, header: &FrameHeader) -> Result<(), Error> {
+        self.validator.check_header(header)
+    }
+
     /// Feeds a whole frame: `Header`, `Payload` (unmasked), `FrameEnd`.
     ///
     /// # Errors

@@ -91,7 +91,17 @@ fn validate(config: Config, bytes: &[u8], chunk: usize) -> (Vec<Seen>, Option<(E
                 Err(e) => return (seen, Some((e, fed))),
             };
             at += used;
-            let Some(event) = event else { break };
+            let Some(event) = event else {
+                // The piece is used up: a header cut before its masking key
+                // already shows its message rules.
+                if let Some(header) = d.pending_header() {
+                    if let Err(e) = v.check_header(&header) {
+                        assert_eq!(v.feed(&Event::FrameEnd), Err(e), "terminal");
+                        return (seen, Some((e, fed)));
+                    }
+                }
+                break;
+            };
             match v.feed(&event) {
                 Err(e) => {
                     assert_eq!(v.feed(&Event::FrameEnd), Err(e), "terminal");
@@ -137,7 +147,14 @@ fn reassemble<const N: usize>(
             Err(e) => return (out, Some(e)),
         };
         at += used;
-        let Some(event) = event else { break };
+        let Some(event) = event else {
+            if let Some(header) = d.pending_header() {
+                if let Err(e) = r.check_header(&header) {
+                    return (out, Some(e));
+                }
+            }
+            break;
+        };
         match r.feed(&event) {
             Err(e) => return (out, Some(e)),
             Ok(Some(Message::Text(t))) => out.push(format!("text:{t}")),
@@ -343,6 +360,139 @@ fn message_too_big_is_reported_at_the_header_before_the_payload() {
     let prefix = &bytes[..10 + 2];
     let (_, err) = validate(client(12), prefix, 1);
     assert_eq!(err, Some((Error::MessageTooBig, 12)));
+}
+
+/// A masked frame (as a server receives it), key 01 02 03 04.
+fn masked(b0: u8, payload: &[u8]) -> Vec<u8> {
+    let mut v = frame(b0, payload);
+    v.truncate(v.len() - payload.len()); // the header alone
+    v[1] |= 0x80;
+    let key = [1, 2, 3, 4];
+    v.extend_from_slice(&key);
+    v.extend(payload.iter().zip(key.iter().cycle()).map(|(b, k)| b ^ k));
+    v
+}
+
+fn server(max_message: u64) -> Config {
+    Config::new(Role::Server).with_max_message_len(max_message)
+}
+
+#[test]
+fn message_rules_are_judged_when_the_length_field_is_read_not_the_masking_key() {
+    let started = masked(BINARY, &[7; 6]); // 12 bytes: a fragment in progress
+    let cases: [(&str, Config, Vec<u8>, Error, usize); 6] = [
+        // 1009 (§10.4): a continuation that takes the message over the limit;
+        // its length field ends at byte 12 + 2.
+        (
+            "continuation over the limit",
+            server(10),
+            [started.clone(), masked(FIN | CONT, &[7; 5])].concat(),
+            Error::MessageTooBig,
+            14,
+        ),
+        // The same with a 16-bit length field, which ends at byte 4.
+        (
+            "one frame over the limit",
+            server(200),
+            masked(FIN | TEXT, &[b'a'; 300]),
+            Error::MessageTooBig,
+            4,
+        ),
+        // 1002 (§5.4).
+        (
+            "continuation without a message",
+            server(100),
+            masked(FIN | CONT, b"x"),
+            Error::UnexpectedContinuation,
+            2,
+        ),
+        (
+            "text inside a fragmented message",
+            server(100),
+            [started.clone(), masked(FIN | TEXT, b"x")].concat(),
+            Error::ExpectedContinuation,
+            14,
+        ),
+        // 1002 (§5.5.1): a 1-byte Close body.
+        (
+            "close body of one byte",
+            server(100),
+            masked(FIN | CLOSE, &[3]),
+            Error::CloseBodyTooShort,
+            2,
+        ),
+        // 1002 (RFC 7692 §6): RSV1 on a continuation under permessage-deflate.
+        (
+            "rsv1 on a continuation",
+            server(100).with_allowed_rsv(Config::RSV1),
+            [masked(RSV1 | TEXT, b"a"), masked(FIN | RSV1 | CONT, b"b")].concat(),
+            Error::MisplacedCompressionBit,
+            9,
+        ),
+    ];
+    for (name, config, bytes, error, at) in cases {
+        // Byte by byte: the error comes with the last byte of the length
+        // field, 4 bytes before the header (with its masking key) is whole.
+        assert_eq!(validate(config, &bytes, 1).1, Some((error, at)), "{name}");
+        // Cut right after the length field: reported without the key.
+        assert_eq!(
+            validate(config, &bytes[..at], bytes.len()).1,
+            Some((error, at)),
+            "{name}"
+        );
+        // One byte earlier: not yet.
+        assert_eq!(validate(config, &bytes[..at - 1], 1).1, None, "{name}");
+        // Every chunking and the reassembler agree.
+        rejects(config, &bytes, error, error.close_code().as_u16());
+    }
+}
+
+#[test]
+fn pending_header_is_the_header_between_its_length_field_and_its_masking_key() {
+    let bytes = masked(FIN | BINARY, &[5; 300]); // 2 + 2 + 4 header bytes
+    for cut in 1..8 {
+        let mut d = Decoder::new(server(1000));
+        let mut prefix = bytes[..cut].to_vec();
+        assert_eq!(d.decode(&mut prefix), Ok((cut, None)));
+        let pending = d.pending_header();
+        if cut < 4 {
+            assert_eq!(pending, None, "cut {cut}: the length field is not in");
+        } else {
+            let h = pending.unwrap();
+            assert_eq!(
+                (
+                    h.fin(),
+                    h.rsv(),
+                    h.opcode(),
+                    h.payload_len(),
+                    h.masking_key()
+                ),
+                (true, 0, Opcode::Binary, 300, None),
+                "cut {cut}"
+            );
+        }
+    }
+    // Whole header: it is an event, not pending; nor inside the payload.
+    let mut d = Decoder::new(server(1000));
+    let mut buf = bytes[..10].to_vec();
+    assert!(matches!(
+        d.decode(&mut buf),
+        Ok((8, Some(Event::Header(_))))
+    ));
+    assert_eq!(d.pending_header(), None);
+    assert!(matches!(
+        d.decode(&mut buf[8..]),
+        Ok((2, Some(Event::Payload(_))))
+    ));
+    assert_eq!(d.pending_header(), None);
+    // An unmasked header is whole once its length field is: never pending.
+    let mut d = Decoder::new(client(1000));
+    assert_eq!(d.decode(&mut [0x82, 0x7E, 0x01]), Ok((3, None)));
+    assert_eq!(d.pending_header(), None);
+    // After an error.
+    let mut d = Decoder::new(server(1000));
+    assert_eq!(d.decode(&mut [0x82, 0x05]), Err(Error::UnmaskedClientFrame));
+    assert_eq!(d.pending_header(), None);
 }
 
 #[test]

@@ -500,6 +500,11 @@ impl Connection {
             let (used, event) = self.decoder.decode(rest)?;
             at += used;
             let Some(event) = event else {
+                // A header cut before its masking key already shows its
+                // message rules (1009 for a message over the limit).
+                if let Some(header) = self.decoder.pending_header() {
+                    self.validator.check_header(&header)?;
+                }
                 return Ok(Flow::Continue);
             };
             // The validator checks the event first: the message size at

@@ -34,7 +34,10 @@
 //!   header, as far as its length is known, or the current payload), or
 //!   `{"type":"error","offset":O,"close_code":C,"kind":"…","layer":"frame"|"message","rfc":"…","description":"…","remedy":"…"}`
 //!   where `offset` is the start of the frame in which the error was found.
-//!   A bad byte inside a partial payload is reported as soon as it is seen.
+//!   A bad byte inside a partial payload is reported as soon as it is seen,
+//!   and a header's message rules (1009 over `--max-message`, a continuation
+//!   without a message, ...) as soon as its length field is read, without
+//!   waiting for the masking key.
 //!
 //! The exit status is 0 whatever the verdict, and 2 for a usage or I/O error.
 
@@ -399,7 +402,20 @@ fn inspect(input: &[u8], o: &Options, p: &mut Printer) -> Verdict {
             };
             at += used;
             pos += used;
-            let Some(event) = event else { break };
+            let Some(event) = event else {
+                // The piece is used up. A header cut before its masking key
+                // already shows its message rules (a message over the limit,
+                // a continuation without a message): judge them now, as the
+                // frame rules are.
+                let pending = validator.as_mut().zip(decoder.pending_header());
+                if let Some(Err(error)) = pending.map(|(v, h)| v.check_header(&h)) {
+                    return Verdict::Failed {
+                        offset: frame_start,
+                        error,
+                    };
+                }
+                break;
+            };
             let outcome = match validator.as_mut().map(|v| v.feed(&event)) {
                 Some(Err(error)) => {
                     return Verdict::Failed {

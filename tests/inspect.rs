@@ -222,6 +222,33 @@ fn a_bad_byte_in_a_partial_payload_is_reported_at_once() {
 }
 
 #[test]
+fn message_rules_are_reported_once_the_length_field_is_read() {
+    // A 3-byte text fragment, then a continuation announcing 2 more bytes
+    // with --max-message 4: 1009 at the continuation's second byte, before
+    // its masking key.
+    let bytes = [masked(0x01, b"abc"), masked(0x80, b"de")].concat();
+    for chunk in ["1", "3", "64"] {
+        let lines = json(&["--max-message", "4", "--chunk", chunk], &bytes[..9 + 2]);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[1].starts_with(r#"{"type":"error","offset":9,"close_code":1009,"kind":"message_too_big","layer":"message""#), "{lines:?}");
+    }
+    // A continuation with no message: 1002 before its masking key.
+    let lines = json(&[], &masked(0x80, b"x")[..2]);
+    assert!(
+        lines[0].starts_with(
+            r#"{"type":"error","offset":0,"close_code":1002,"kind":"unexpected_continuation""#
+        ),
+        "{lines:?}"
+    );
+    // --frames-only has no message rules: still incomplete.
+    let lines = json(&["--frames-only"], &masked(0x80, b"x")[..2]);
+    assert_eq!(
+        lines,
+        [r#"{"type":"end","status":"incomplete","needed":4}"#]
+    );
+}
+
+#[test]
 fn role_limits_and_length_options() {
     let unmasked = [0x81, 0x02, b'h', b'i'];
     assert!(json(&[], &unmasked)[0].contains("unmasked_client_frame"));

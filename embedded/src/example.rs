@@ -3,7 +3,8 @@
 
 // README example start
 use wsframe::{
-    encode_close, encode_frame, Config, Decoder, FrameHeader, Message, Opcode, Reassembler,
+    encode_close, encode_frame, CloseCode, Config, Decoder, FrameHeader, Message, Opcode,
+    Reassembler,
 };
 
 /// RFC 6455 §5.7's masked "Hello" as a server receives it, then a masked
@@ -52,15 +53,24 @@ pub fn receive<const N: usize>(
     let mut tx = [0u8; 2 + 125]; // an unmasked control frame, as a server sends it
     let mut at = 0;
     while let Some(rest) = rx.get_mut(at..) {
-        let event = match decoder.decode(rest) {
+        let outcome = match decoder.decode(rest) {
             Ok((used, Some(event))) => {
                 at += used;
-                event
+                reassembler.feed(&event)
             }
-            Ok((_, None)) => return true, // all of `rx` is used: wait for more bytes
-            Err(e) => return fail(e.close_code(), &mut tx, &mut send),
+            // All of `rx` is used: wait for more bytes. A header cut before
+            // its masking key already shows its message rules (1009 for a
+            // message over the limit): judge them now.
+            Ok((_, None)) => {
+                let pending = decoder.pending_header();
+                match pending.map(|header| reassembler.check_header(&header)) {
+                    Some(Err(e)) => Err(e),
+                    _ => return true,
+                }
+            }
+            Err(e) => Err(e),
         };
-        match reassembler.feed(&event) {
+        match outcome {
             Ok(None) => {}
             Ok(Some(Message::Ping(payload))) => {
                 let pong = FrameHeader::new(true, 0, Opcode::Pong, None, payload.len() as u64);
@@ -68,22 +78,19 @@ pub fn receive<const N: usize>(
                     send(tx.get(..n).unwrap_or_default());
                 }
             }
-            Ok(Some(Message::Close { code, .. })) => {
-                if let Ok(n) = encode_close(code, "", None, &mut tx) {
-                    send(tx.get(..n).unwrap_or_default()); // echo the code (RFC 6455 §5.5.1)
-                }
-                return false;
-            }
+            // Echo the code (RFC 6455 §5.5.1).
+            Ok(Some(Message::Close { code, .. })) => return close(code, &mut tx, &mut send),
             Ok(Some(message)) => on_message(message),
-            Err(e) => return fail(e.close_code(), &mut tx, &mut send),
+            Err(e) => return close(Some(e.close_code()), &mut tx, &mut send),
         }
     }
     true
 }
 
-/// Sends the Close frame that fails the connection (RFC 6455 §7.1.7).
-fn fail(code: wsframe::CloseCode, tx: &mut [u8], send: &mut impl FnMut(&[u8])) -> bool {
-    if let Ok(n) = encode_close(Some(code), "", None, tx) {
+/// Sends a Close frame: the answer to the peer's, or the one that fails the
+/// connection (RFC 6455 §7.1.7). Returns `false`: the connection is closed.
+fn close(code: Option<CloseCode>, tx: &mut [u8], send: &mut impl FnMut(&[u8])) -> bool {
+    if let Ok(n) = encode_close(code, "", None, tx) {
         send(tx.get(..n).unwrap_or_default());
     }
     false

@@ -1035,6 +1035,13 @@ fn readme_loop(t: &mut Tally) {
         answer(&mut [0x81, 0x81, 0, 0, 0, 0, 0xFF]),
         (false, [0x88, 0x02, 0x03, 0xEF]),
     );
+    // A 100-byte text for a 64-byte reassembler, cut before its masking
+    // key: Close 1009 as soon as the length is read.
+    t.eq(
+        "message over the limit: Close 1009 sent at its length field",
+        answer(&mut [0x81, 0xE4]),
+        (false, [0x88, 0x02, 0x03, 0xF1]),
+    );
 }
 
 /// Runs `rx` through the README loop (a fresh server state) and returns

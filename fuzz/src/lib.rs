@@ -184,6 +184,20 @@ pub fn run_wsframe<'c>(
             at += used;
             let Some(event) = event else {
                 assert_eq!(at, buf.len(), "None before the input was used up");
+                // A header cut before its masking key: its message rules
+                // are judged now, as a real endpoint's loop does.
+                if let (true, Some(h)) = (messages, decoder.pending_header()) {
+                    assert_eq!(h.masking_key(), None);
+                    assert!(current.is_none(), "pending header inside a frame");
+                    if let Err(e) = validator.check_header(&h) {
+                        assert_eq!(validator.feed(&Event::FrameEnd), Err(e));
+                        assert_eq!(validator.error(), Some(e));
+                        return Trace {
+                            records,
+                            end: End::Failed(e),
+                        };
+                    }
+                }
                 break;
             };
             match &event {

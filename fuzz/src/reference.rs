@@ -6,9 +6,9 @@
 //! Each rule is checked at the byte that completes the field it is about:
 //! byte 0 (RSV bits, opcode, FIN of a control frame), byte 1 (the mask bit
 //! for the role), the last length byte (the 64-bit top bit, control length,
-//! minimal encoding, frame limit), the last header byte (the message rules
-//! of a header: fragmentation §5.4, message size §10.4, RSV1 placement, a
-//! 1-byte Close body §5.5.1), each
+//! minimal encoding, frame limit, then the message rules of a header:
+//! fragmentation §5.4, message size §10.4, RSV1 placement, a 1-byte Close
+//! body §5.5.1; the masking key carries no rule), each
 //! payload byte (UTF-8 §8.1 and the Close code and reason §5.5.1, §7.4) and
 //! the last payload byte (a message's UTF-8 must end on a code point, a Close
 //! body is not 1 byte).
@@ -155,6 +155,9 @@ impl Decoder {
             if len > self.s.max_frame {
                 return Err(Error::FrameTooBig);
             }
+            // Every field but the masking key is in: the message rules of
+            // the header are decided too.
+            self.message_rules(rsv, opcode, len)?;
         }
         if Some(n) != self.header_len {
             return Ok(());
@@ -175,7 +178,7 @@ impl Decoder {
         };
         self.header.clear();
         self.header_len = None;
-        self.message_header(&fields)?;
+        self.message_header(&fields);
         self.frame = Some((fields, Vec::new()));
         if len == 0 {
             self.frame_end()?;
@@ -183,45 +186,57 @@ impl Decoder {
         Ok(())
     }
 
-    /// The rules a header decides across frames.
-    fn message_header(&mut self, f: &Fields) -> Result<(), Error> {
-        let rsv1 = f.rsv & 0b100 != 0;
-        let control = f.opcode >= 8;
-        if self.s.deflate && rsv1 && (control || f.opcode == 0) {
+    /// The rules a header decides across frames, judged once its length
+    /// field is in (the masking key carries no rule).
+    fn message_rules(&self, rsv: u8, opcode: u8, len: u64) -> Result<(), Error> {
+        let rsv1 = rsv & 0b100 != 0;
+        let control = opcode >= 8;
+        if self.s.deflate && rsv1 && (control || opcode == 0) {
             return Err(Error::MisplacedCompressionBit);
         }
         // A 1-byte Close body (§5.5.1) is shown by the length field.
-        if f.opcode == 0x8 && f.len == 1 {
+        if opcode == 0x8 && len == 1 {
             return Err(Error::CloseBodyTooShort);
         }
         if control {
             return Ok(());
         }
-        if f.opcode == 0 {
-            let Some(m) = self.message.as_mut() else {
+        if opcode == 0 {
+            let Some(m) = self.message.as_ref() else {
                 return Err(Error::UnexpectedContinuation);
             };
-            let total = u128::from(m.len) + u128::from(f.len);
-            if total > u128::from(self.s.max_message) {
+            if u128::from(m.len) + u128::from(len) > u128::from(self.s.max_message) {
                 return Err(Error::MessageTooBig);
             }
-            m.len += f.len;
             return Ok(());
         }
         if self.message.is_some() {
             return Err(Error::ExpectedContinuation);
         }
-        if f.len > self.s.max_message {
+        if len > self.s.max_message {
             return Err(Error::MessageTooBig);
+        }
+        Ok(())
+    }
+
+    /// Takes a whole header in (its rules passed at the length field).
+    fn message_header(&mut self, f: &Fields) {
+        if f.opcode >= 8 {
+            return;
+        }
+        if f.opcode == 0 {
+            if let Some(m) = self.message.as_mut() {
+                m.len += f.len;
+            }
+            return;
         }
         self.message = Some(Message {
             opcode: f.opcode,
             len: f.len,
-            compressed: self.s.deflate && rsv1,
+            compressed: self.s.deflate && f.rsv & 0b100 != 0,
             text: Vec::new(),
             checked: 0,
         });
-        Ok(())
     }
 
     fn payload_byte(&mut self, opcode: u8, b: u8) -> Result<(), Error> {

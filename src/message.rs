@@ -84,7 +84,10 @@ enum Current {
 /// [`MessageValidator::check_header`] with the
 /// [`Decoder::pending_header`](crate::Decoder::pending_header) of a header
 /// cut before its masking key. Control frames between fragments pass
-/// through without touching the message state (§5.4). The first error is terminal: every later call
+/// through without touching the message state (§5.4). A Close is reported
+/// like any frame and the validator keeps no "closed" state: stopping there
+/// is the endpoint's job, since after a Close a peer discards any further
+/// data (RFC 6455 §1.4, §5.5.1). The first error is terminal: every later call
 /// returns it until [`MessageValidator::reset`].
 ///
 /// ```

@@ -1,0 +1,2177 @@
+//! Conformance: the Autobahn test suite's `fuzzingclient` cases 1.x–7.x (and
+//! 9.x-style limits) and the RFC 6455 §5, §7 and §8 rules behind them, as one
+//! table.
+//!
+//! Each row names its Autobahn case and/or RFC section, builds its wire bytes
+//! with [`Wire`], picks a [`Config`], and states what a strict endpoint must
+//! see: the messages and control frames delivered, in order, and how the
+//! stream ends (clean, inside a message, waiting for bytes, or failed with an
+//! error and its close code). A failing row also names the wire byte whose
+//! arrival must show the error (fail fast: a 1009 when the length field is
+//! read, a 1007 at the first byte no valid UTF-8 can continue with).
+//!
+//! Every row runs through `Decoder` + `MessageValidator` (payload collected
+//! from the events, as a streaming endpoint does) and, unless its message
+//! limit is above the buffer, through `Decoder` + `Reassembler`: with the
+//! whole input at once, byte by byte (where the failing byte is checked), and
+//! in a few other chunk sizes. All runs must agree with the row.
+//!
+//! Frames after a Close: neither `MessageValidator` nor `Reassembler` keeps a
+//! "closed" state (their docs list no such rule); they report the Close and go
+//! on checking whatever follows. Stopping is the endpoint's job (RFC 6455
+//! §1.4: "after receiving a control frame indicating the connection should be
+//! closed, a peer discards any further data received"), as the README's
+//! receive loop does by returning at `Message::Close`. The `7.1.x` rows pin
+//! down what the layers report if fed on.
+
+// Test code: a panic is a test failure, and the fixtures are small.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::std_instead_of_core
+)]
+
+use wsframe::{
+    Config, Decoder, Error, Event, Message, MessageValidator, Opcode, Outcome, Reassembler, Role,
+};
+
+const FIN: u8 = 0x80;
+const CONT: u8 = 0x0;
+const TEXT: u8 = 0x1;
+const BINARY: u8 = 0x2;
+const CLOSE: u8 = 0x8;
+const PING: u8 = 0x9;
+const PONG: u8 = 0xA;
+
+/// The RSV field of byte 0 for Autobahn's `rsv` value 1–7 (4 is RSV1).
+const fn rsv(value: u8) -> u8 {
+    (value & 0b111) << 4
+}
+
+/// The message buffer of the `Reassembler` runs; rows with a larger message
+/// limit are validator-only.
+const REASSEMBLER_N: usize = 1 << 17;
+
+// ---------------------------------------------------------------------------
+// Wire bytes
+
+/// How the payload length is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// The shortest form, as RFC 6455 §5.2 requires.
+    Minimal,
+    /// The 16-bit form (code 126), whatever the value.
+    L16,
+    /// The 64-bit form (code 127), whatever the value.
+    L64,
+}
+
+/// Frames written by hand, masked (what a server receives) or not (what a
+/// client receives), with marks for the byte that must show an error.
+#[derive(Debug, Clone)]
+struct Wire {
+    masked: bool,
+    bytes: Vec<u8>,
+    frames: usize,
+    /// The current frame's masking key and the mask phase of its next byte.
+    key: Option<[u8; 4]>,
+    phase: usize,
+    header_start: usize,
+    payload_start: usize,
+    /// The last frame's masking key length: 4, or 0 (unmasked, or `raw`).
+    key_len: usize,
+    fail_at: Option<usize>,
+}
+
+/// A wire of masked frames, as a server receives them.
+fn masked() -> Wire {
+    Wire::new(true)
+}
+
+/// A wire of unmasked frames, as a client receives them.
+fn unmasked() -> Wire {
+    Wire::new(false)
+}
+
+impl Wire {
+    fn new(masked: bool) -> Self {
+        Wire {
+            masked,
+            bytes: Vec::new(),
+            frames: 0,
+            key: None,
+            phase: 0,
+            header_start: 0,
+            payload_start: 0,
+            key_len: 0,
+            fail_at: None,
+        }
+    }
+
+    /// A masking key that changes from frame to frame.
+    fn next_key(&self) -> [u8; 4] {
+        let n = self.frames as u8;
+        [0x37 ^ n, 0xFA, 0x21_u8.wrapping_add(n), 0x3D]
+    }
+
+    /// A header only, with `len` written in `form`, masked if this wire is.
+    fn header(mut self, b0: u8, form: Form, len: u64) -> Self {
+        let mask_bit = if self.masked { 0x80 } else { 0 };
+        self.header_start = self.bytes.len();
+        self.bytes.push(b0);
+        let form = match form {
+            Form::Minimal if len <= 125 => None,
+            Form::Minimal if len <= 0xFFFF => Some(Form::L16),
+            Form::Minimal => Some(Form::L64),
+            other => Some(other),
+        };
+        match form {
+            None => self.bytes.push(mask_bit | len as u8),
+            Some(Form::L16) => {
+                self.bytes.push(mask_bit | 0x7E);
+                self.bytes.extend_from_slice(&(len as u16).to_be_bytes());
+            }
+            Some(_) => {
+                self.bytes.push(mask_bit | 0x7F);
+                self.bytes.extend_from_slice(&len.to_be_bytes());
+            }
+        }
+        self.key = self.masked.then(|| self.next_key());
+        self.key_len = 0;
+        if let Some(key) = self.key {
+            self.bytes.extend_from_slice(&key);
+            self.key_len = key.len();
+        }
+        self.phase = 0;
+        self.frames += 1;
+        self.payload_start = self.bytes.len();
+        self
+    }
+
+    /// Whether the frames that follow are masked (for `Role::Any` rows).
+    fn masking(mut self, on: bool) -> Self {
+        self.masked = on;
+        self
+    }
+
+    /// Payload bytes of the current frame (masked with its key).
+    fn payload(mut self, payload: &[u8]) -> Self {
+        for &byte in payload {
+            let k = self.key.map_or(0, |key| key[self.phase % 4]);
+            self.bytes.push(byte ^ k);
+            self.phase += 1;
+        }
+        self
+    }
+
+    /// One whole frame with the minimal length encoding.
+    fn frame(self, b0: u8, payload: &[u8]) -> Self {
+        self.header(b0, Form::Minimal, payload.len() as u64)
+            .payload(payload)
+    }
+
+    /// Bytes as they are, for hand-made headers.
+    fn raw(mut self, bytes: &[u8]) -> Self {
+        self.header_start = self.bytes.len();
+        self.bytes.extend_from_slice(bytes);
+        self.payload_start = self.bytes.len();
+        self.key_len = 0;
+        self
+    }
+
+    /// The error must show at byte `i` of the last frame's header.
+    fn fail_at_header(mut self, i: usize) -> Self {
+        self.fail_at = Some(self.header_start + i);
+        self
+    }
+
+    /// The error must show at the last byte of the last frame's length
+    /// field (a message-layer rule of the header: decided once the length
+    /// is read, before the masking key, which carries no rule; the runners
+    /// check `Decoder::pending_header` whenever a chunk is used up).
+    fn fail_at_length_end(mut self) -> Self {
+        self.fail_at = Some(self.payload_start - 1 - self.key_len);
+        self
+    }
+
+    /// The error must show at byte `i` of the last frame's payload.
+    fn fail_at_payload(mut self, i: usize) -> Self {
+        self.fail_at = Some(self.payload_start + i);
+        self
+    }
+
+    /// The error must show at the last byte of the wire so far (the end of
+    /// the last frame: a rule decided when the frame is complete).
+    fn fail_at_end(mut self) -> Self {
+        self.fail_at = Some(self.bytes.len() - 1);
+        self
+    }
+}
+
+// ---------------------------------------------------------------------------
+// What an endpoint sees
+
+/// A delivered message or control frame, owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seen {
+    Text(String),
+    Binary(Vec<u8>),
+    /// permessage-deflate (RSV1 on the first frame): bytes as received.
+    Compressed(Opcode, Vec<u8>),
+    Ping(Vec<u8>),
+    Pong(Vec<u8>),
+    Close(Option<u16>, String),
+}
+
+fn text(s: &str) -> Seen {
+    Seen::Text(s.to_string())
+}
+
+fn binary(b: &[u8]) -> Seen {
+    Seen::Binary(b.to_vec())
+}
+
+fn ping(b: &[u8]) -> Seen {
+    Seen::Ping(b.to_vec())
+}
+
+fn pong(b: &[u8]) -> Seen {
+    Seen::Pong(b.to_vec())
+}
+
+fn close(code: Option<u16>, reason: &str) -> Seen {
+    Seen::Close(code, reason.to_string())
+}
+
+/// How the stream ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// No error, at a frame boundary, no fragmented message open.
+    Clean,
+    /// No error, at a frame boundary inside a fragmented message.
+    InMessage,
+    /// No error, inside a frame: this many more bytes are needed.
+    Needs(u64),
+    /// Fail the connection (RFC 6455 §7.1.7) with this error and close code.
+    Fail(Error, u16),
+}
+
+/// One row of the table.
+#[derive(Debug, Clone)]
+struct Case {
+    name: String,
+    config: Config,
+    wire: Vec<u8>,
+    seen: Vec<Seen>,
+    end: End,
+    /// For a failure: the index of the wire byte whose arrival shows it.
+    at: Option<usize>,
+    reassemble: bool,
+}
+
+fn case(name: &str, config: Config, wire: Wire) -> Case {
+    Case {
+        name: name.to_string(),
+        reassemble: config.max_message_len() <= REASSEMBLER_N as u64,
+        config,
+        at: wire.fail_at,
+        wire: wire.bytes,
+        seen: Vec::new(),
+        end: End::Clean,
+    }
+}
+
+impl Case {
+    fn sees(mut self, seen: impl IntoIterator<Item = Seen>) -> Self {
+        self.seen = seen.into_iter().collect();
+        self
+    }
+
+    fn ends(mut self, end: End) -> Self {
+        self.end = end;
+        self
+    }
+
+    fn fails(self, error: Error, code: u16) -> Self {
+        self.ends(End::Fail(error, code))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Driving the public streaming API
+
+/// What one run saw.
+#[derive(Debug, PartialEq, Eq)]
+struct Run {
+    seen: Vec<Seen>,
+    end: End,
+    /// The index of the last byte fed when the error came.
+    at: Option<usize>,
+}
+
+fn failed(seen: Vec<Seen>, error: Error, fed: usize) -> Run {
+    Run {
+        seen,
+        end: End::Fail(error, error.close_code().as_u16()),
+        at: Some(fed - 1),
+    }
+}
+
+/// `Decoder` + `MessageValidator`, `chunk` bytes at a time; data payloads are
+/// collected from the `Payload` events, as a streaming endpoint does.
+fn run_validator(config: Config, wire: &[u8], chunk: usize) -> Run {
+    let mut decoder = Decoder::new(config);
+    let mut validator = MessageValidator::new(&config);
+    let mut seen = Vec::new();
+    let mut data = Vec::new();
+    let mut fed = 0;
+    for piece in wire.chunks(chunk) {
+        fed += piece.len();
+        let mut buf = piece.to_vec();
+        let mut at = 0;
+        loop {
+            let (used, event) = match decoder.decode(&mut buf[at..]) {
+                Ok(step) => step,
+                Err(e) => {
+                    assert_eq!(decoder.decode(&mut [0x81]), Err(e), "terminal");
+                    return failed(seen, e, fed);
+                }
+            };
+            at += used;
+            let Some(event) = event else {
+                if let Some(header) = decoder.pending_header() {
+                    if let Err(e) = validator.check_header(&header) {
+                        assert_eq!(validator.feed(&Event::FrameEnd), Err(e), "terminal");
+                        return failed(seen, e, fed);
+                    }
+                }
+                break;
+            };
+            if let (Event::Payload(bytes), false) = (&event, validator.in_control_frame()) {
+                data.extend_from_slice(bytes);
+            }
+            match validator.feed(&event) {
+                Ok(None) => {}
+                Ok(Some(Outcome::Message {
+                    opcode,
+                    len,
+                    compressed,
+                })) => {
+                    assert_eq!(data.len() as u64, len, "message length");
+                    let data = std::mem::take(&mut data);
+                    seen.push(match (opcode, compressed) {
+                        (_, true) => Seen::Compressed(opcode, data),
+                        (Opcode::Text, false) => Seen::Text(String::from_utf8(data).unwrap()),
+                        _ => Seen::Binary(data),
+                    });
+                }
+                Ok(Some(Outcome::Ping(p))) => seen.push(ping(p)),
+                Ok(Some(Outcome::Pong(p))) => seen.push(pong(p)),
+                Ok(Some(Outcome::Close { code, reason })) => {
+                    seen.push(close(code.map(u16::from), reason));
+                }
+                Err(e) => {
+                    assert_eq!(validator.feed(&Event::FrameEnd), Err(e), "terminal");
+                    return failed(seen, e, fed);
+                }
+            }
+        }
+    }
+    let end = match decoder.needed() {
+        0 if validator.in_message() => End::InMessage,
+        0 => End::Clean,
+        n => End::Needs(n),
+    };
+    Run {
+        seen,
+        end,
+        at: None,
+    }
+}
+
+/// `Decoder` + `Reassembler`, `chunk` bytes at a time. The reassembler has no
+/// "in a message" query: a run that ends inside a message ends `Clean` here.
+fn run_reassembler(config: Config, wire: &[u8], chunk: usize) -> Run {
+    let mut decoder = Decoder::new(config);
+    let mut reassembler: Box<Reassembler<REASSEMBLER_N>> = Box::new(Reassembler::new(&config));
+    let mut seen = Vec::new();
+    let mut fed = 0;
+    for piece in wire.chunks(chunk) {
+        fed += piece.len();
+        let mut buf = piece.to_vec();
+        let mut at = 0;
+        loop {
+            let (used, event) = match decoder.decode(&mut buf[at..]) {
+                Ok(step) => step,
+                Err(e) => return failed(seen, e, fed),
+            };
+            at += used;
+            let Some(event) = event else {
+                if let Some(header) = decoder.pending_header() {
+                    if let Err(e) = reassembler.check_header(&header) {
+                        assert_eq!(reassembler.error(), Some(e));
+                        return failed(seen, e, fed);
+                    }
+                }
+                break;
+            };
+            match reassembler.feed(&event) {
+                Ok(None) => {}
+                Ok(Some(Message::Text(t))) => seen.push(text(t)),
+                Ok(Some(Message::Binary(b))) => seen.push(binary(b)),
+                Ok(Some(Message::Compressed { opcode, payload })) => {
+                    seen.push(Seen::Compressed(opcode, payload.to_vec()));
+                }
+                Ok(Some(Message::Ping(p))) => seen.push(ping(p)),
+                Ok(Some(Message::Pong(p))) => seen.push(pong(p)),
+                Ok(Some(Message::Close { code, reason })) => {
+                    seen.push(close(code.map(u16::from), reason));
+                }
+                Err(e) => {
+                    assert_eq!(reassembler.feed(&Event::FrameEnd), Err(e), "terminal");
+                    assert_eq!(reassembler.error(), Some(e));
+                    return failed(seen, e, fed);
+                }
+            }
+        }
+    }
+    let end = match decoder.needed() {
+        0 => End::Clean,
+        n => End::Needs(n),
+    };
+    Run {
+        seen,
+        end,
+        at: None,
+    }
+}
+
+/// Runs one row whole, byte by byte and in a few other chunk sizes, through
+/// both pipelines; returns the first disagreement with the row.
+fn check(case: &Case) -> Result<(), String> {
+    if let End::Fail(error, code) = case.end {
+        if error.close_code().as_u16() != code {
+            return Err(format!("{}: {error:?} is not {code}", case.name));
+        }
+        if case.at.is_none() {
+            return Err(format!("{}: a failing row must say where", case.name));
+        }
+    }
+    let expected = Run {
+        seen: case.seen.clone(),
+        end: case.end,
+        at: case.at,
+    };
+    let whole = case.wire.len().max(1);
+    for chunk in [whole, 1, 2, 3, 7, 64, 997] {
+        let mut runs = vec![("validator", run_validator(case.config, &case.wire, chunk))];
+        if case.reassemble {
+            let mut run = run_reassembler(case.config, &case.wire, chunk);
+            if case.end == End::InMessage && run.end == End::Clean {
+                run.end = End::InMessage;
+            }
+            runs.push(("reassembler", run));
+        }
+        for (pipeline, mut run) in runs {
+            if chunk != 1 {
+                run.at = expected.at; // the failing byte is only exact byte by byte
+            }
+            if run != expected {
+                return Err(format!(
+                    "{}: {pipeline}, chunks of {chunk}: got {:?} / {:?} at {:?}, expected {:?} / {:?} at {:?}",
+                    case.name,
+                    abbreviate(&run.seen),
+                    run.end,
+                    run.at,
+                    abbreviate(&expected.seen),
+                    expected.end,
+                    expected.at
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `Seen` values with long payloads shortened, for failure messages.
+fn abbreviate(seen: &[Seen]) -> Vec<String> {
+    seen.iter()
+        .map(|s| {
+            let text = format!("{s:?}");
+            if text.len() > 120 {
+                format!("{}… ({} chars)", &text[..100], text.len())
+            } else {
+                text
+            }
+        })
+        .collect()
+}
+
+fn run_table(cases: &[Case]) {
+    let failures: Vec<String> = cases.iter().filter_map(|c| check(c).err()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Configurations
+
+/// A server with the defaults (64 KiB frame and message limits, strict).
+fn server() -> Config {
+    Config::server()
+}
+
+/// A client with the defaults.
+fn client() -> Config {
+    Config::client()
+}
+
+/// A server with raised limits (128 KiB: the reassembler's buffer).
+fn raised() -> Config {
+    Config::server()
+        .with_max_frame_payload(REASSEMBLER_N as u64)
+        .with_max_message_len(REASSEMBLER_N as u64)
+}
+
+/// κόσμε (11 bytes), Autobahn's UTF-8 sample.
+const KOSME: &[u8] = b"\xCE\xBA\xE1\xBD\xB9\xCF\x83\xCE\xBC\xCE\xB5";
+
+fn concat(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
+}
+
+// ---------------------------------------------------------------------------
+// The table, section by section
+
+/// 1.x: text and binary messages of 0 to 65536 bytes in one frame.
+fn framing_1() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for (i, len) in [0_usize, 125, 126, 127, 128, 65535, 65536]
+        .into_iter()
+        .enumerate()
+    {
+        let t = "*".repeat(len);
+        cases.push(
+            case(
+                &format!("1.1.{} text, {len} bytes (§5.2, §5.6)", i + 1),
+                raised(),
+                masked().frame(FIN | TEXT, t.as_bytes()),
+            )
+            .sees([text(&t)]),
+        );
+        let b = vec![0xFE; len];
+        cases.push(
+            case(
+                &format!("1.2.{} binary, {len} bytes (§5.2, §5.6)", i + 1),
+                raised(),
+                masked().frame(FIN | BINARY, &b),
+            )
+            .sees([binary(&b)]),
+        );
+    }
+    let b = vec![0xFE; 65536];
+    cases.push(
+        case(
+            "1.2.8-like binary 65536 bytes as a client receives it, default limits",
+            client(),
+            unmasked().frame(FIN | BINARY, &b),
+        )
+        .sees([binary(&b)]),
+    );
+    cases
+}
+
+/// 2.x: Ping and Pong (§5.5.2, §5.5.3).
+fn pings_2() -> Vec<Case> {
+    let bin = [0x00, 0xFF, 0xFE, 0xFD, 0xFC, 0xFB, 0x00, 0xFF];
+    let p125 = [0xFE; 125];
+    let mut ten = masked();
+    let mut ten_seen = Vec::new();
+    for i in 0..10 {
+        let p = format!("payload-{i}");
+        ten = ten.frame(FIN | PING, p.as_bytes());
+        ten_seen.push(ping(p.as_bytes()));
+    }
+    vec![
+        case(
+            "2.1 ping, empty payload",
+            server(),
+            masked().frame(FIN | PING, b""),
+        )
+        .sees([ping(b"")]),
+        case(
+            "2.2 ping, text payload",
+            server(),
+            masked().frame(FIN | PING, b"Hello, world!"),
+        )
+        .sees([ping(b"Hello, world!")]),
+        case(
+            "2.3 ping, binary payload",
+            server(),
+            masked().frame(FIN | PING, &bin),
+        )
+        .sees([ping(&bin)]),
+        case(
+            "2.4 ping, 125-byte payload",
+            server(),
+            masked().frame(FIN | PING, &p125),
+        )
+        .sees([ping(&p125)]),
+        case(
+            "2.5 ping, 126-byte payload (§5.5: at most 125), at the length field",
+            server(),
+            masked().frame(FIN | PING, &[0xFE; 126]).fail_at_header(3),
+        )
+        .fails(Error::ControlFrameTooLong, 1002),
+        case(
+            "2.5-like pong, 126-byte payload",
+            client(),
+            unmasked().frame(FIN | PONG, &[0xFE; 126]).fail_at_header(3),
+        )
+        .fails(Error::ControlFrameTooLong, 1002),
+        case(
+            "2.7 unsolicited pong, empty",
+            server(),
+            masked().frame(FIN | PONG, b""),
+        )
+        .sees([pong(b"")]),
+        case(
+            "2.8 unsolicited pong with payload",
+            server(),
+            masked().frame(FIN | PONG, b"unsolicited pong payload"),
+        )
+        .sees([pong(b"unsolicited pong payload")]),
+        case(
+            "2.9 unsolicited pong, then ping",
+            server(),
+            masked()
+                .frame(FIN | PONG, b"unsolicited pong payload")
+                .frame(FIN | PING, b"ping payload"),
+        )
+        .sees([pong(b"unsolicited pong payload"), ping(b"ping payload")]),
+        case("2.10/2.11 ten pings", server(), ten).sees(ten_seen),
+        case(
+            "§5.5 ping and pong as a client receives them",
+            client(),
+            unmasked().frame(FIN | PING, b"a").frame(FIN | PONG, b"b"),
+        )
+        .sees([ping(b"a"), pong(b"b")]),
+    ]
+}
+
+/// 3.x: RSV bits (§5.2: "MUST be 0 unless an extension is negotiated").
+fn reserved_bits_3() -> Vec<Case> {
+    let mut cases = vec![
+        case(
+            "3.1 text, rsv=1",
+            server(),
+            masked()
+                .frame(FIN | rsv(1) | TEXT, b"Hello, world!")
+                .fail_at_header(0),
+        )
+        .fails(Error::ReservedBits, 1002),
+        case(
+            "3.2 text, text with rsv=2, ping",
+            server(),
+            masked()
+                .frame(FIN | TEXT, b"Hello, world!")
+                .frame(FIN | rsv(2) | TEXT, b"Hello, world!")
+                .fail_at_header(0)
+                .frame(FIN | PING, b""),
+        )
+        .sees([text("Hello, world!")])
+        .fails(Error::ReservedBits, 1002),
+        case(
+            "3.3 text, text with rsv=3, ping",
+            server(),
+            masked()
+                .frame(FIN | TEXT, b"Hello, world!")
+                .frame(FIN | rsv(3) | TEXT, b"Hello, world!")
+                .fail_at_header(0)
+                .frame(FIN | PING, b""),
+        )
+        .sees([text("Hello, world!")])
+        .fails(Error::ReservedBits, 1002),
+        case(
+            "3.4 text, text with rsv=4, ping",
+            server(),
+            masked()
+                .frame(FIN | TEXT, b"Hello, world!")
+                .frame(FIN | rsv(4) | TEXT, b"Hello, world!")
+                .fail_at_header(0)
+                .frame(FIN | PING, b""),
+        )
+        .sees([text("Hello, world!")])
+        .fails(Error::ReservedBits, 1002),
+        case(
+            "3.5 binary, rsv=5",
+            server(),
+            masked()
+                .frame(FIN | rsv(5) | BINARY, &[0xFF; 8])
+                .fail_at_header(0),
+        )
+        .fails(Error::ReservedBits, 1002),
+        case(
+            "3.6 ping, rsv=6",
+            server(),
+            masked()
+                .frame(FIN | rsv(6) | PING, b"Hello, world!")
+                .fail_at_header(0),
+        )
+        .fails(Error::ReservedBits, 1002),
+        case(
+            "3.7 close, rsv=7",
+            server(),
+            masked().frame(FIN | rsv(7) | CLOSE, b"").fail_at_header(0),
+        )
+        .fails(Error::ReservedBits, 1002),
+    ];
+    for value in 1..=7 {
+        for (name, op) in [
+            ("text", TEXT),
+            ("binary", BINARY),
+            ("ping", PING),
+            ("close", CLOSE),
+        ] {
+            cases.push(
+                case(
+                    &format!("3.x {name}, rsv={value}, no extension"),
+                    server(),
+                    masked().frame(FIN | rsv(value) | op, b"").fail_at_header(0),
+                )
+                .fails(Error::ReservedBits, 1002),
+            );
+            cases.push(
+                case(
+                    &format!("3.x {name}, rsv={value}, no extension, client"),
+                    client(),
+                    unmasked()
+                        .frame(FIN | rsv(value) | op, b"")
+                        .fail_at_header(0),
+                )
+                .fails(Error::ReservedBits, 1002),
+            );
+        }
+    }
+    cases.extend(reserved_bits_negotiated());
+    cases
+}
+
+/// 3.x with an extension negotiated: the allowed bits pass; RSV1 means
+/// permessage-deflate (RFC 7692 §6: only on a message's first frame).
+fn reserved_bits_negotiated() -> Vec<Case> {
+    let all = server().with_allowed_rsv(0b111);
+    let rsv2 = server().with_allowed_rsv(Config::RSV2);
+    let deflate = server().with_allowed_rsv(Config::RSV1);
+    vec![
+        case(
+            "3.x text rsv=1, all bits negotiated",
+            all,
+            masked().frame(FIN | rsv(1) | TEXT, b"ok"),
+        )
+        .sees([text("ok")]),
+        case(
+            "3.x text rsv=2, all bits negotiated",
+            all,
+            masked().frame(FIN | rsv(2) | TEXT, b"ok"),
+        )
+        .sees([text("ok")]),
+        case(
+            "3.x text rsv=4 (RSV1), deflate: compressed, UTF-8 not checked",
+            all,
+            masked().frame(FIN | rsv(4) | TEXT, b"\xFF\x00"),
+        )
+        .sees([Seen::Compressed(Opcode::Text, b"\xFF\x00".to_vec())]),
+        case(
+            "3.x binary rsv=5, all bits negotiated",
+            all,
+            masked().frame(FIN | rsv(5) | BINARY, b"zz"),
+        )
+        .sees([Seen::Compressed(Opcode::Binary, b"zz".to_vec())]),
+        case(
+            "3.x ping rsv=6 with deflate: RSV1 on a control frame (RFC 7692 §6)",
+            all,
+            masked()
+                .frame(FIN | rsv(6) | PING, b"p")
+                .fail_at_length_end(),
+        )
+        .fails(Error::MisplacedCompressionBit, 1002),
+        case(
+            "3.x close rsv=7 with deflate: RSV1 on a control frame",
+            all,
+            masked()
+                .frame(FIN | rsv(7) | CLOSE, b"")
+                .fail_at_length_end(),
+        )
+        .fails(Error::MisplacedCompressionBit, 1002),
+        case(
+            "3.x ping rsv=2, all bits negotiated",
+            all,
+            masked().frame(FIN | rsv(2) | PING, b"p"),
+        )
+        .sees([ping(b"p")]),
+        case(
+            "3.x close rsv=3, all bits negotiated",
+            all,
+            masked().frame(FIN | rsv(3) | CLOSE, b""),
+        )
+        .sees([close(None, "")]),
+        case(
+            "3.x continuation with RSV1 under deflate",
+            deflate,
+            masked()
+                .frame(rsv(4) | TEXT, b"a")
+                .frame(FIN | rsv(4) | CONT, b"b")
+                .fail_at_length_end(),
+        )
+        .fails(Error::MisplacedCompressionBit, 1002),
+        case(
+            "3.x fragmented compressed text, RSV1 on the first frame only",
+            deflate,
+            masked().frame(rsv(4) | TEXT, b"a").frame(FIN | CONT, b"b"),
+        )
+        .sees([Seen::Compressed(Opcode::Text, b"ab".to_vec())]),
+        case(
+            "3.x text rsv=2 with only RSV1 negotiated",
+            deflate,
+            masked().frame(FIN | rsv(2) | TEXT, b"ok").fail_at_header(0),
+        )
+        .fails(Error::ReservedBits, 1002),
+        case(
+            "3.x ping rsv=2 with RSV2 negotiated",
+            rsv2,
+            masked().frame(FIN | rsv(2) | PING, b""),
+        )
+        .sees([ping(b"")]),
+        case(
+            "3.x text rsv=4 with only RSV2 negotiated",
+            rsv2,
+            masked().frame(FIN | rsv(4) | TEXT, b"ok").fail_at_header(0),
+        )
+        .fails(Error::ReservedBits, 1002),
+    ]
+}
+
+/// 4.x: reserved opcodes 3–7 and 11–15 (§5.2: "MUST _Fail the WebSocket
+/// Connection_" on an unknown opcode, §10.7).
+fn reserved_opcodes_4() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for op in (3..=7).chain(11..=15) {
+        let section = if op < 8 { "4.1" } else { "4.2" };
+        cases.push(
+            case(
+                &format!("{section}.1 opcode {op}, empty"),
+                server(),
+                masked().frame(FIN | op, b"").fail_at_header(0),
+            )
+            .fails(Error::ReservedOpcode, 1002),
+        );
+        cases.push(
+            case(
+                &format!("{section}.2 opcode {op}, with payload"),
+                server(),
+                masked()
+                    .frame(FIN | op, b"reserved opcode payload")
+                    .fail_at_header(0),
+            )
+            .fails(Error::ReservedOpcode, 1002),
+        );
+        cases.push(
+            case(
+                &format!("{section}.3-5 text, opcode {op}, ping"),
+                server(),
+                masked()
+                    .frame(FIN | TEXT, b"Hello, world!")
+                    .frame(FIN | op, b"reserved opcode payload")
+                    .fail_at_header(0)
+                    .frame(FIN | PING, b""),
+            )
+            .sees([text("Hello, world!")])
+            .fails(Error::ReservedOpcode, 1002),
+        );
+        cases.push(
+            case(
+                &format!("{section}.x opcode {op}, FIN clear, client"),
+                client(),
+                unmasked().frame(op, b"").fail_at_header(0),
+            )
+            .fails(Error::ReservedOpcode, 1002),
+        );
+        cases.push(
+            case(
+                &format!("{section}.x opcode {op} inside a fragmented text"),
+                server(),
+                masked()
+                    .frame(TEXT, b"frag")
+                    .frame(FIN | op, b"")
+                    .fail_at_header(0),
+            )
+            .fails(Error::ReservedOpcode, 1002),
+        );
+    }
+    cases
+}
+
+/// 5.x: fragmentation (§5.4) and control frames between fragments (§5.5).
+fn fragmentation_5() -> Vec<Case> {
+    let mut cases = vec![
+        case(
+            "5.1 ping fragmented into 2 frames (§5.5: control frames MUST NOT be fragmented)",
+            server(),
+            masked()
+                .frame(PING, b"fragment1")
+                .fail_at_header(0)
+                .frame(FIN | CONT, b"fragment2"),
+        )
+        .fails(Error::FragmentedControlFrame, 1002),
+        case(
+            "5.2 pong fragmented into 2 frames",
+            server(),
+            masked()
+                .frame(PONG, b"fragment1")
+                .fail_at_header(0)
+                .frame(FIN | CONT, b"fragment2"),
+        )
+        .fails(Error::FragmentedControlFrame, 1002),
+        case(
+            "5.x close with FIN clear",
+            client(),
+            unmasked().frame(CLOSE, b"").fail_at_header(0),
+        )
+        .fails(Error::FragmentedControlFrame, 1002),
+        case(
+            "5.3-5.5 text in 2 fragments",
+            server(),
+            masked()
+                .frame(TEXT, b"fragment1")
+                .frame(FIN | CONT, b"fragment2"),
+        )
+        .sees([text("fragment1fragment2")]),
+        case(
+            "5.6-5.8 text in 2 fragments, ping in between",
+            server(),
+            masked()
+                .frame(TEXT, b"fragment1")
+                .frame(FIN | PING, b"ping payload")
+                .frame(FIN | CONT, b"fragment2"),
+        )
+        .sees([ping(b"ping payload"), text("fragment1fragment2")]),
+        case(
+            "5.x binary in 2 fragments, pong in between",
+            server(),
+            masked()
+                .frame(BINARY, &[1, 2])
+                .frame(FIN | PONG, b"pong")
+                .frame(FIN | CONT, &[3]),
+        )
+        .sees([pong(b"pong"), binary(&[1, 2, 3])]),
+        case(
+            "5.9-5.11 continuation (FIN set) with nothing to continue, then text",
+            server(),
+            masked()
+                .frame(FIN | CONT, b"non-continuation payload")
+                .fail_at_length_end()
+                .frame(FIN | TEXT, b"Hello, world!"),
+        )
+        .fails(Error::UnexpectedContinuation, 1002),
+        case(
+            "5.12-5.14 continuation (FIN clear) with nothing to continue, then text",
+            server(),
+            masked()
+                .frame(CONT, b"non-continuation payload")
+                .fail_at_length_end()
+                .frame(FIN | TEXT, b"Hello, world!"),
+        )
+        .fails(Error::UnexpectedContinuation, 1002),
+        case(
+            "5.15 text in 2 fragments, continuation with nothing to continue, text",
+            server(),
+            masked()
+                .frame(TEXT, b"fragment1")
+                .frame(FIN | CONT, b"fragment2")
+                .frame(CONT, b"fragment3")
+                .fail_at_length_end()
+                .frame(FIN | TEXT, b"fragment4"),
+        )
+        .sees([text("fragment1fragment2")])
+        .fails(Error::UnexpectedContinuation, 1002),
+        case(
+            "5.16 (continuation, continuation FIN, text) twice",
+            server(),
+            masked()
+                .frame(CONT, b"fragment1")
+                .fail_at_length_end()
+                .frame(FIN | CONT, b"fragment2")
+                .frame(FIN | TEXT, b"fragment3"),
+        )
+        .fails(Error::UnexpectedContinuation, 1002),
+    ];
+    cases.extend(fragmentation_5_more());
+    cases
+}
+
+/// 5.x, continued: fragmentation rules and empty fragments.
+fn fragmentation_5_more() -> Vec<Case> {
+    vec![
+        case(
+            "5.17 (continuation FIN, continuation FIN, text) twice",
+            server(),
+            masked()
+                .frame(FIN | CONT, b"fragment1")
+                .fail_at_length_end()
+                .frame(FIN | CONT, b"fragment2")
+                .frame(FIN | TEXT, b"fragment3"),
+        )
+        .fails(Error::UnexpectedContinuation, 1002),
+        case(
+            "5.18 text in 2 fragments, both with opcode text",
+            server(),
+            masked()
+                .frame(TEXT, b"fragment1")
+                .frame(FIN | TEXT, b"fragment2")
+                .fail_at_length_end(),
+        )
+        .fails(Error::ExpectedContinuation, 1002),
+        case(
+            "5.x binary frame inside a fragmented text",
+            server(),
+            masked()
+                .frame(TEXT, b"fragment1")
+                .frame(FIN | BINARY, b"x")
+                .fail_at_length_end(),
+        )
+        .fails(Error::ExpectedContinuation, 1002),
+        case(
+            "5.19/5.20 text in 5 fragments, 2 pings in between",
+            server(),
+            masked()
+                .frame(TEXT, b"fragment1")
+                .frame(CONT, b"fragment2")
+                .frame(FIN | PING, b"pongme 1!")
+                .frame(CONT, b"fragment3")
+                .frame(CONT, b"fragment4")
+                .frame(FIN | PING, b"pongme 2!")
+                .frame(FIN | CONT, b"fragment5"),
+        )
+        .sees([
+            ping(b"pongme 1!"),
+            ping(b"pongme 2!"),
+            text("fragment1fragment2fragment3fragment4fragment5"),
+        ]),
+        case(
+            "6.1.2 text in 3 empty fragments",
+            server(),
+            masked()
+                .frame(TEXT, b"")
+                .frame(CONT, b"")
+                .frame(FIN | CONT, b""),
+        )
+        .sees([text("")]),
+        case(
+            "6.1.3 text in 3 fragments, first and last empty",
+            server(),
+            masked()
+                .frame(TEXT, b"")
+                .frame(CONT, b"middle frame payload")
+                .frame(FIN | CONT, b""),
+        )
+        .sees([text("middle frame payload")]),
+        case(
+            "5.x binary in 3 fragments, the last empty",
+            server(),
+            masked()
+                .frame(BINARY, &[1])
+                .frame(CONT, &[2])
+                .frame(FIN | CONT, b""),
+        )
+        .sees([binary(&[1, 2])]),
+        case(
+            "5.x stream ends inside a fragmented message",
+            server(),
+            masked().frame(TEXT, b"fragment1").frame(FIN | PING, b""),
+        )
+        .sees([ping(b"")])
+        .ends(End::InMessage),
+        case(
+            "5.x continuation after a finished message",
+            server(),
+            masked()
+                .frame(FIN | TEXT, b"a")
+                .frame(FIN | CONT, b"b")
+                .fail_at_length_end(),
+        )
+        .sees([text("a")])
+        .fails(Error::UnexpectedContinuation, 1002),
+    ]
+}
+
+/// How a UTF-8 sample must end (§8.1: "MUST _Fail the WebSocket Connection_"
+/// with 1007; Autobahn 6.x: fail fast, at the first byte that cannot be valid).
+#[derive(Debug, Clone, Copy)]
+enum Utf8 {
+    Valid,
+    /// Invalid from the payload byte at this index on.
+    BadAt(usize),
+    /// A valid prefix cut off at the end of the message.
+    Truncated,
+}
+
+/// The UTF-8 samples of 6.x (and a few more), with their verdict.
+fn utf8_samples() -> Vec<(&'static str, Vec<u8>, Utf8)> {
+    use Utf8::{BadAt, Truncated, Valid};
+    let s = |b: &[u8]| b.to_vec();
+    let mut cases = vec![
+        ("6.1.1 empty", s(b""), Valid),
+        (
+            "6.2.1 Hello-µ@ßöäüàá-UTF-8!!",
+            s("Hello-µ@ßöäüàá-UTF-8!!".as_bytes()),
+            Valid,
+        ),
+        ("6.5.1 κόσμε", s(KOSME), Valid),
+        (
+            "6.x mixed 1-4 byte code points",
+            s("héllo wörld €𝄞 ✓".as_bytes()),
+            Valid,
+        ),
+        (
+            "6.3.1 κόσμε + surrogate + edited",
+            concat(&[KOSME, b"\xED\xA0\x80edited"]),
+            BadAt(12),
+        ),
+        (
+            "6.4.x κόσμε + U+110000 + edited",
+            concat(&[KOSME, b"\xF4\x90\x80\x80edited"]),
+            BadAt(12),
+        ),
+        ("6.6.x κόσμε cut after 1 byte", s(&KOSME[..1]), Truncated),
+        ("6.6.x κόσμε cut after 3 bytes", s(&KOSME[..3]), Truncated),
+        ("6.6.x κόσμε cut after 4 bytes", s(&KOSME[..4]), Truncated),
+        ("6.6.x κόσμε cut after 10 bytes", s(&KOSME[..10]), Truncated),
+        ("6.7.1 U+0000", s(b"\x00"), Valid),
+        ("6.7.2 U+0080", s(b"\xC2\x80"), Valid),
+        ("6.7.3 U+0800", s(b"\xE0\xA0\x80"), Valid),
+        ("6.7.4 U+10000", s(b"\xF0\x90\x80\x80"), Valid),
+        ("6.8.1 5-byte form F8", s(b"\xF8\x88\x80\x80\x80"), BadAt(0)),
+        (
+            "6.8.2 6-byte form FC",
+            s(b"\xFC\x84\x80\x80\x80\x80"),
+            BadAt(0),
+        ),
+        ("6.9.1 U+007F", s(b"\x7F"), Valid),
+        ("6.9.2 U+07FF", s(b"\xDF\xBF"), Valid),
+        ("6.9.3 U+FFFF", s(b"\xEF\xBF\xBF"), Valid),
+        ("6.9.4 U+10FFFF", s(b"\xF4\x8F\xBF\xBF"), Valid),
+        (
+            "6.10.1 F7 BF BF BF (> U+10FFFF)",
+            s(b"\xF7\xBF\xBF\xBF"),
+            BadAt(0),
+        ),
+        ("6.10.2 5-byte FB", s(b"\xFB\xBF\xBF\xBF\xBF"), BadAt(0)),
+        ("6.10.3 6-byte FD", s(b"\xFD\xBF\xBF\xBF\xBF\xBF"), BadAt(0)),
+        ("6.11.1 U+D7FF", s(b"\xED\x9F\xBF"), Valid),
+        ("6.11.2 U+E000", s(b"\xEE\x80\x80"), Valid),
+        ("6.11.3 U+FFFD", s(b"\xEF\xBF\xBD"), Valid),
+        ("6.11.5 U+110000", s(b"\xF4\x90\x80\x80"), BadAt(1)),
+        ("6.12.1 lone continuation 80", s(b"\x80"), BadAt(0)),
+        ("6.12.2 lone continuation BF", s(b"\xBF"), BadAt(0)),
+        ("6.12.3 80 BF", s(b"\x80\xBF"), BadAt(0)),
+        ("6.12.x text then continuation", s(b"ab\x80"), BadAt(2)),
+        ("6.13.1 C0 then space", s(b"\xC0\x20"), BadAt(0)),
+        ("6.13.1 C2 then space", s(b"\xC2\x20"), BadAt(1)),
+        ("6.13.2 E0 then space", s(b"\xE0\x20"), BadAt(1)),
+        ("6.13.3 F0 then space", s(b"\xF0\x20"), BadAt(1)),
+        ("6.13.4 F8 then space", s(b"\xF8\x20"), BadAt(0)),
+        ("6.13.5 FC then space", s(b"\xFC\x20"), BadAt(0)),
+        ("6.14.1 C0 alone", s(b"\xC0"), BadAt(0)),
+        ("6.14.2 E0 80", s(b"\xE0\x80"), BadAt(1)),
+        ("6.14.3 F0 80 80", s(b"\xF0\x80\x80"), BadAt(1)),
+        ("6.14.6 DF alone at the end", s(b"\xDF"), Truncated),
+        ("6.14.7 EF BF at the end", s(b"\xEF\xBF"), Truncated),
+        ("6.14.8 F4 8F BF at the end", s(b"\xF4\x8F\xBF"), Truncated),
+        (
+            "6.15.1 concatenated incomplete sequences",
+            s(b"\xC0\xE0\x80\xF0\x80\x80\xDF"),
+            BadAt(0),
+        ),
+    ];
+    cases.extend(utf8_samples_more());
+    cases
+}
+
+/// The 6.x samples, continued.
+fn utf8_samples_more() -> Vec<(&'static str, Vec<u8>, Utf8)> {
+    use Utf8::{BadAt, Truncated, Valid};
+    let s = |b: &[u8]| b.to_vec();
+    vec![
+        ("6.16.1 FE", s(b"\xFE"), BadAt(0)),
+        ("6.16.2 FF", s(b"\xFF"), BadAt(0)),
+        ("6.16.3 FE FE FF FF", s(b"\xFE\xFE\xFF\xFF"), BadAt(0)),
+        ("6.17.1 overlong / C0 AF", s(b"\xC0\xAF"), BadAt(0)),
+        ("6.17.2 overlong / E0 80 AF", s(b"\xE0\x80\xAF"), BadAt(1)),
+        (
+            "6.17.3 overlong / F0 80 80 AF",
+            s(b"\xF0\x80\x80\xAF"),
+            BadAt(1),
+        ),
+        (
+            "6.17.4 overlong / F8 ...",
+            s(b"\xF8\x80\x80\x80\xAF"),
+            BadAt(0),
+        ),
+        (
+            "6.17.5 overlong / FC ...",
+            s(b"\xFC\x80\x80\x80\x80\xAF"),
+            BadAt(0),
+        ),
+        ("6.18.1 max overlong C1 BF", s(b"\xC1\xBF"), BadAt(0)),
+        ("6.18.2 max overlong E0 9F BF", s(b"\xE0\x9F\xBF"), BadAt(1)),
+        (
+            "6.18.3 max overlong F0 8F BF BF",
+            s(b"\xF0\x8F\xBF\xBF"),
+            BadAt(1),
+        ),
+        ("6.19.1 overlong NUL C0 80", s(b"\xC0\x80"), BadAt(0)),
+        ("6.19.2 overlong NUL E0 80 80", s(b"\xE0\x80\x80"), BadAt(1)),
+        (
+            "6.19.3 overlong NUL F0 80 80 80",
+            s(b"\xF0\x80\x80\x80"),
+            BadAt(1),
+        ),
+        ("6.20.1 surrogate U+D800", s(b"\xED\xA0\x80"), BadAt(1)),
+        ("6.20.4 surrogate U+DB7F", s(b"\xED\xAD\xBF"), BadAt(1)),
+        ("6.20.7 surrogate U+DFFF", s(b"\xED\xBF\xBF"), BadAt(1)),
+        (
+            "6.21.1 surrogate pair D800 DC00",
+            s(b"\xED\xA0\x80\xED\xB0\x80"),
+            BadAt(1),
+        ),
+        (
+            "6.21.8 surrogate pair DBFF DFFF",
+            s(b"\xED\xAF\xBF\xED\xBF\xBF"),
+            BadAt(1),
+        ),
+        ("6.22.1 noncharacter U+FFFE", s(b"\xEF\xBF\xBE"), Valid),
+        ("6.22.x noncharacter U+FDD0", s(b"\xEF\xB7\x90"), Valid),
+        (
+            "6.22.x noncharacter U+10FFFE",
+            s(b"\xF4\x8F\xBF\xBE"),
+            Valid,
+        ),
+        ("6.23.1 U+FFFD", s(b"\xEF\xBF\xBD"), Valid),
+        ("6.x invalid byte mid-text", s(b"ab\xFFcd"), BadAt(2)),
+        (
+            "6.x missing continuation E2 82 41",
+            s(b"\xE2\x82\x41"),
+            BadAt(2),
+        ),
+        (
+            "6.x valid text then a cut €",
+            s(b"\xE2\x82\xAC\xE2"),
+            Truncated,
+        ),
+    ]
+}
+
+/// 6.x: each sample in one frame, in one fragment per byte (code points
+/// split across frames), and in a frame that announces 10 more bytes than
+/// the wire holds (fail fast inside a partial frame).
+fn utf8_6() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for (name, bytes, verdict) in utf8_samples() {
+        let valid = String::from_utf8(bytes.clone()).ok();
+        // One frame.
+        let wire = masked().frame(FIN | TEXT, &bytes);
+        let one = case(&format!("{name}: one frame"), server(), mark(wire, verdict));
+        cases.push(expect_utf8(one, valid.as_deref(), verdict));
+        // One fragment per byte.
+        if !bytes.is_empty() {
+            let mut wire = masked();
+            for (i, &byte) in bytes.iter().enumerate() {
+                let b0 = match (i == 0, i + 1 == bytes.len()) {
+                    (true, true) => FIN | TEXT,
+                    (true, false) => TEXT,
+                    (false, true) => FIN | CONT,
+                    (false, false) => CONT,
+                };
+                wire = wire.frame(b0, &[byte]);
+                if matches!(verdict, Utf8::BadAt(at) if at == i) {
+                    wire = wire.fail_at_payload(0);
+                }
+            }
+            if matches!(verdict, Utf8::Truncated) {
+                wire = wire.fail_at_end();
+            }
+            let split = case(&format!("{name}: one fragment per byte"), server(), wire);
+            cases.push(expect_utf8(split, valid.as_deref(), verdict));
+        }
+        // A partial frame: the stream stops inside it.
+        let wire = masked()
+            .header(FIN | TEXT, Form::Minimal, bytes.len() as u64 + 10)
+            .payload(&bytes);
+        let wire = match verdict {
+            Utf8::BadAt(i) => wire.fail_at_payload(i),
+            // A cut-off code point may still be completed by the bytes to come.
+            Utf8::Valid | Utf8::Truncated => wire,
+        };
+        let partial = case(&format!("{name}: partial frame"), server(), wire);
+        cases.push(match verdict {
+            Utf8::BadAt(_) => partial.fails(Error::InvalidUtf8, 1007),
+            Utf8::Valid | Utf8::Truncated => partial.ends(End::Needs(10)),
+        });
+    }
+    cases.extend(utf8_across_frames());
+    cases
+}
+
+/// Marks the failing byte of a one-frame sample.
+fn mark(wire: Wire, verdict: Utf8) -> Wire {
+    match verdict {
+        Utf8::BadAt(i) => wire.fail_at_payload(i),
+        Utf8::Truncated => wire.fail_at_end(),
+        Utf8::Valid => wire,
+    }
+}
+
+fn expect_utf8(case: Case, valid: Option<&str>, verdict: Utf8) -> Case {
+    match (verdict, valid) {
+        // A sample marked valid must be UTF-8.
+        (Utf8::Valid, _) => case.sees([text(valid.unwrap())]),
+        (Utf8::BadAt(_) | Utf8::Truncated, _) => case.fails(Error::InvalidUtf8, 1007),
+    }
+}
+
+/// 6.x: code points split across fragments, with control frames in between,
+/// and invalid text found in a middle fragment (6.4.1/6.4.2).
+fn utf8_across_frames() -> Vec<Case> {
+    vec![
+        case(
+            "6.2.2-like € split 1+2 across fragments",
+            server(),
+            masked().frame(TEXT, b"\xE2").frame(FIN | CONT, b"\x82\xAC"),
+        )
+        .sees([text("€")]),
+        case(
+            "6.2.x 𝄞 split 2+2, ping in between",
+            server(),
+            masked()
+                .frame(TEXT, b"\xF0\x9D")
+                .frame(FIN | PING, b"")
+                .frame(FIN | CONT, b"\x84\x9E"),
+        )
+        .sees([ping(b""), text("𝄞")]),
+        case(
+            "6.x split code point broken in the next fragment",
+            server(),
+            masked()
+                .frame(TEXT, b"\xF0\x9D")
+                .frame(FIN | CONT, b"\x41")
+                .fail_at_payload(0),
+        )
+        .fails(Error::InvalidUtf8, 1007),
+        case(
+            "6.x split code point, message ends unfinished",
+            server(),
+            masked()
+                .frame(TEXT, b"ok\xF0")
+                .frame(FIN | CONT, b"\x9D")
+                .fail_at_end(),
+        )
+        .fails(Error::InvalidUtf8, 1007),
+        case(
+            "6.4.1 κόσμε | U+110000 | edited in 3 fragments: fails in the 2nd",
+            server(),
+            masked()
+                .frame(TEXT, KOSME)
+                .frame(CONT, b"\xF4\x90\x80\x80")
+                .fail_at_payload(1)
+                .frame(FIN | CONT, b"edited"),
+        )
+        .fails(Error::InvalidUtf8, 1007),
+        case(
+            "6.4.2 κόσμε F4 | 90 80 80 | edited: fails at the 2nd fragment's first byte",
+            server(),
+            masked()
+                .frame(TEXT, &concat(&[KOSME, b"\xF4"]))
+                .frame(CONT, b"\x90\x80\x80")
+                .fail_at_payload(0)
+                .frame(FIN | CONT, b"edited"),
+        )
+        .fails(Error::InvalidUtf8, 1007),
+        case(
+            "6.x binary messages are not checked",
+            server(),
+            masked().frame(FIN | BINARY, b"\xFF\xC0\x80"),
+        )
+        .sees([binary(b"\xFF\xC0\x80")]),
+    ]
+}
+
+/// A Close body: the code, then the reason.
+fn body(code: u16, reason: &[u8]) -> Vec<u8> {
+    concat(&[&code.to_be_bytes(), reason])
+}
+
+/// 7.1.x: the closing handshake, and frames after a Close (see the module
+/// docs: the layers report them; the endpoint stops at the Close).
+fn close_7_1() -> Vec<Case> {
+    let c1000 = body(1000, b"");
+    vec![
+        case(
+            "7.1.1 text, then close 1000",
+            server(),
+            masked()
+                .frame(FIN | TEXT, b"Hello World!")
+                .frame(FIN | CLOSE, &c1000),
+        )
+        .sees([text("Hello World!"), close(Some(1000), "")]),
+        case(
+            "7.1.2 close, close: the layers report both",
+            server(),
+            masked()
+                .frame(FIN | CLOSE, &c1000)
+                .frame(FIN | CLOSE, &c1000),
+        )
+        .sees([close(Some(1000), ""), close(Some(1000), "")]),
+        case(
+            "7.1.3 close, then ping: the layers report both",
+            server(),
+            masked()
+                .frame(FIN | CLOSE, &c1000)
+                .frame(FIN | PING, b"ping"),
+        )
+        .sees([close(Some(1000), ""), ping(b"ping")]),
+        case(
+            "7.1.4 close, then text: the layers report both",
+            server(),
+            masked()
+                .frame(FIN | CLOSE, &c1000)
+                .frame(FIN | TEXT, b"Hello World!"),
+        )
+        .sees([close(Some(1000), ""), text("Hello World!")]),
+        case(
+            "7.1.5 text fragment, close, continuation: the message still completes",
+            server(),
+            masked()
+                .frame(TEXT, b"fragment1")
+                .frame(FIN | CLOSE, &c1000)
+                .frame(FIN | CONT, b"fragment2"),
+        )
+        .sees([close(Some(1000), ""), text("fragment1fragment2")]),
+        case(
+            "7.1.6-like 4 KiB binary, close, ping",
+            server(),
+            masked()
+                .frame(FIN | BINARY, &[0xFE; 4096])
+                .frame(FIN | CLOSE, &c1000)
+                .frame(FIN | PING, b""),
+        )
+        .sees([binary(&[0xFE; 4096]), close(Some(1000), ""), ping(b"")]),
+        case(
+            "7.1.x after close, a reserved opcode is still a frame-layer error",
+            server(),
+            masked()
+                .frame(FIN | CLOSE, &c1000)
+                .frame(FIN | 0x3, b"")
+                .fail_at_header(0),
+        )
+        .sees([close(Some(1000), "")])
+        .fails(Error::ReservedOpcode, 1002),
+        case(
+            "7.1.x after close, an unmasked frame at a server",
+            server(),
+            masked()
+                .frame(FIN | CLOSE, &c1000)
+                .masking(false)
+                .frame(FIN | TEXT, b"x")
+                .fail_at_header(1),
+        )
+        .sees([close(Some(1000), "")])
+        .fails(Error::UnmaskedClientFrame, 1002),
+        case(
+            "7.1.x after close, a stray continuation",
+            client(),
+            unmasked()
+                .frame(FIN | CLOSE, b"")
+                .frame(FIN | CONT, b"x")
+                .fail_at_length_end(),
+        )
+        .sees([close(None, "")])
+        .fails(Error::UnexpectedContinuation, 1002),
+    ]
+}
+
+/// 7.3.x–7.13.x: Close bodies (§5.5.1), codes (§7.4, IANA registry) and
+/// reasons (§5.5.1: UTF-8).
+fn close_7() -> Vec<Case> {
+    let mut cases = close_7_1();
+    let star = |n: usize| "*".repeat(n);
+    let reason_123 = star(123);
+    cases.extend([
+        case(
+            "7.3.1 close, empty body",
+            server(),
+            masked().frame(FIN | CLOSE, b""),
+        )
+        .sees([close(None, "")]),
+        case(
+            "7.3.2 close, 1-byte body (§5.5.1)",
+            server(),
+            masked().frame(FIN | CLOSE, b"\x03").fail_at_length_end(),
+        )
+        .fails(Error::CloseBodyTooShort, 1002),
+        case(
+            "7.3.3 close 1000, no reason",
+            server(),
+            masked().frame(FIN | CLOSE, &body(1000, b"")),
+        )
+        .sees([close(Some(1000), "")]),
+        case(
+            "7.3.4 close 1000 with a reason",
+            server(),
+            masked().frame(FIN | CLOSE, &body(1000, b"Hello World!")),
+        )
+        .sees([close(Some(1000), "Hello World!")]),
+        case(
+            "7.3.5 close 1000 with a 123-byte reason (125 in all)",
+            server(),
+            masked().frame(FIN | CLOSE, &body(1000, reason_123.as_bytes())),
+        )
+        .sees([close(Some(1000), &reason_123)]),
+        case(
+            "7.3.6 close 1000 with a 124-byte reason (126 in all: §5.5)",
+            server(),
+            masked()
+                .frame(FIN | CLOSE, &body(1000, star(124).as_bytes()))
+                .fail_at_header(3),
+        )
+        .fails(Error::ControlFrameTooLong, 1002),
+        case(
+            "7.5.1 close 1000, reason κόσμε + surrogate + edited (§5.5.1 → 1007)",
+            server(),
+            masked()
+                .frame(
+                    FIN | CLOSE,
+                    &body(1000, &concat(&[KOSME, b"\xED\xA0\x80edited"])),
+                )
+                .fail_at_payload(2 + 12),
+        )
+        .fails(Error::InvalidCloseReason, 1007),
+        case(
+            "7.5.x close 1000, reason with FF",
+            server(),
+            masked()
+                .frame(FIN | CLOSE, &body(1000, b"\xFFok"))
+                .fail_at_payload(2),
+        )
+        .fails(Error::InvalidCloseReason, 1007),
+        case(
+            "7.5.x close 1000, reason cut in a code point",
+            server(),
+            masked()
+                .frame(FIN | CLOSE, &body(1000, b"ok\xE2\x82"))
+                .fail_at_end(),
+        )
+        .fails(Error::InvalidCloseReason, 1007),
+        case(
+            "7.x invalid code and invalid reason: the code decides (1002)",
+            server(),
+            masked()
+                .frame(FIN | CLOSE, &body(1005, b"\xFF"))
+                .fail_at_payload(1),
+        )
+        .fails(Error::InvalidCloseCode, 1002),
+    ]);
+    cases.extend(close_partial_7());
+    cases.extend(close_codes_7());
+    cases
+}
+
+/// 7.x: a Close body is checked as it arrives (fail fast inside a partial frame).
+fn close_partial_7() -> Vec<Case> {
+    vec![
+        case(
+            "7.x partial close: an invalid code shows before the frame ends",
+            server(),
+            masked()
+                .header(FIN | CLOSE, Form::Minimal, 10)
+                .payload(&body(1005, b""))
+                .fail_at_payload(1),
+        )
+        .fails(Error::InvalidCloseCode, 1002),
+        case(
+            "7.x partial close: an invalid reason byte shows before the frame ends",
+            server(),
+            masked()
+                .header(FIN | CLOSE, Form::Minimal, 20)
+                .payload(&body(1000, b"ok\xFF"))
+                .fail_at_payload(4),
+        )
+        .fails(Error::InvalidCloseReason, 1007),
+        case(
+            "7.x partial close: valid so far, waiting",
+            server(),
+            masked()
+                .header(FIN | CLOSE, Form::Minimal, 20)
+                .payload(&body(1000, b"ok\xE2\x82")),
+        )
+        .ends(End::Needs(14)),
+    ]
+}
+
+/// 7.7.x and 7.9.x/7.13.x: close codes.
+fn close_codes_7() -> Vec<Case> {
+    let mut cases = Vec::new();
+    // 7.7.x: codes a peer may send (§7.4.1; 1012–1014 from the IANA
+    // registry; 3000–4999 for libraries and applications, §7.4.2).
+    let valid = [
+        1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000,
+        4999,
+    ];
+    for code in valid {
+        cases.push(
+            case(
+                &format!("7.7.x close {code}"),
+                server(),
+                masked().frame(FIN | CLOSE, &body(code, b"")),
+            )
+            .sees([close(Some(code), "")]),
+        );
+        cases.push(
+            case(
+                &format!("7.7.x close {code} with a reason, client"),
+                client(),
+                unmasked().frame(FIN | CLOSE, &body(code, "au revoir ✓".as_bytes())),
+            )
+            .sees([close(Some(code), "au revoir ✓")]),
+        );
+    }
+    // 7.9.x / 7.13.x: codes a peer may not send: 0–999 unused, 1004–1006
+    // and 1015 reserved ("MUST NOT be set as a status code in a Close control
+    // frame by an endpoint", §7.4.1), 1016–2999 unassigned, 5000+ undefined.
+    let invalid = [
+        0, 1, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535,
+    ];
+    for code in invalid {
+        cases.push(
+            case(
+                &format!("7.9.x close {code}"),
+                server(),
+                masked()
+                    .frame(FIN | CLOSE, &body(code, b""))
+                    .fail_at_payload(1),
+            )
+            .fails(Error::InvalidCloseCode, 1002),
+        );
+    }
+    cases
+}
+
+/// 9.x-style limits (§7.4.1 1009, §10.4): refused when the length is read,
+/// before any payload byte. The frame limit is a frame-layer rule (decided
+/// at the length field, before the masking key); the message limit is a
+/// message-layer rule (decided at the header, after the masking key).
+fn limits_9() -> Vec<Case> {
+    let frame_100 = server().with_max_frame_payload(100);
+    let frame_1000 = server().with_max_frame_payload(1000);
+    let msg_1000 = server().with_max_message_len(1000);
+    let mut cases = vec![
+        case(
+            "9.x frame over the limit, 7-bit length",
+            frame_100,
+            masked().frame(FIN | TEXT, &[b'*'; 101]).fail_at_header(1),
+        )
+        .fails(Error::FrameTooBig, 1009),
+        case(
+            "9.x frame over the limit, 16-bit length",
+            frame_1000,
+            masked().frame(FIN | BINARY, &[0; 1001]).fail_at_header(3),
+        )
+        .fails(Error::FrameTooBig, 1009),
+        case(
+            "9.x frame over the default 64 KiB limit, 64-bit length",
+            server(),
+            masked().frame(FIN | BINARY, &[0; 65537]).fail_at_header(9),
+        )
+        .fails(Error::FrameTooBig, 1009),
+        case(
+            "9.x README: a 1 MiB frame announced, header only, before the masking key",
+            server().with_max_frame_payload(1024),
+            masked()
+                .raw(&[0x82, 0xFF, 0, 0, 0, 0, 0, 0x10, 0, 0])
+                .fail_at_header(9),
+        )
+        .fails(Error::FrameTooBig, 1009),
+        case(
+            "9.x frame exactly at the limit",
+            frame_1000,
+            masked().frame(FIN | BINARY, &[7; 1000]),
+        )
+        .sees([binary(&[7; 1000])]),
+        case(
+            "9.x fragment over the frame limit inside a message",
+            frame_100,
+            masked()
+                .frame(TEXT, &[b'a'; 100])
+                .frame(FIN | CONT, &[b'b'; 101])
+                .fail_at_header(1),
+        )
+        .fails(Error::FrameTooBig, 1009),
+        case(
+            "9.x message over the limit in one frame",
+            msg_1000,
+            masked()
+                .frame(FIN | BINARY, &[0; 1001])
+                .fail_at_length_end(),
+        )
+        .fails(Error::MessageTooBig, 1009),
+        case(
+            "9.x message over the limit across fragments",
+            msg_1000,
+            masked()
+                .frame(BINARY, &[0; 600])
+                .frame(FIN | CONT, &[0; 401])
+                .fail_at_length_end(),
+        )
+        .fails(Error::MessageTooBig, 1009),
+        case(
+            "9.x message exactly at the limit across fragments, with a ping",
+            msg_1000,
+            masked()
+                .frame(BINARY, &[1; 600])
+                .frame(FIN | PING, &[2; 125])
+                .frame(FIN | CONT, &[3; 400]),
+        )
+        .sees([ping(&[2; 125]), binary(&concat(&[&[1; 600], &[3; 400]]))]),
+    ];
+    cases.extend(limits_9_more());
+    cases
+}
+
+/// 9.x-style limits, continued.
+fn limits_9_more() -> Vec<Case> {
+    let frame_100 = server().with_max_frame_payload(100);
+    let msg_1000 = server().with_max_message_len(1000);
+    vec![
+        case(
+            "9.x message limit over frame limit: 1000 + 600 > 1500",
+            server()
+                .with_max_frame_payload(1000)
+                .with_max_message_len(1500),
+            masked()
+                .frame(BINARY, &[0; 1000])
+                .frame(FIN | CONT, &[0; 600])
+                .fail_at_length_end(),
+        )
+        .fails(Error::MessageTooBig, 1009),
+        case(
+            "9.x both limits broken: the frame layer reports first",
+            server()
+                .with_max_frame_payload(100)
+                .with_max_message_len(50),
+            masked().frame(FIN | BINARY, &[0; 101]).fail_at_header(1),
+        )
+        .fails(Error::FrameTooBig, 1009),
+        case(
+            "9.x continuation without a message, over the frame limit: wire order, 1009 first",
+            frame_100,
+            masked().frame(FIN | CONT, &[0; 200]).fail_at_header(3),
+        )
+        .fails(Error::FrameTooBig, 1009),
+        case(
+            "9.x new text inside a message, over the message limit: 1002 first",
+            msg_1000,
+            masked()
+                .frame(TEXT, b"a")
+                .frame(FIN | TEXT, &[b'b'; 1001])
+                .fail_at_length_end(),
+        )
+        .fails(Error::ExpectedContinuation, 1002),
+        case(
+            "9.x text over the message limit: 1009 before any UTF-8 byte",
+            msg_1000,
+            masked()
+                .frame(FIN | TEXT, &[0xFF; 1001])
+                .fail_at_length_end(),
+        )
+        .fails(Error::MessageTooBig, 1009),
+        case(
+            "9.2.x-like 128 KiB binary in 4 fragments, raised limits",
+            raised(),
+            masked()
+                .frame(BINARY, &[1; 32768])
+                .frame(CONT, &[2; 32768])
+                .frame(CONT, &[3; 32768])
+                .frame(FIN | CONT, &[4; 32768]),
+        )
+        .sees([binary(&concat(&[
+            &[1; 32768],
+            &[2; 32768],
+            &[3; 32768],
+            &[4; 32768],
+        ]))]),
+        case(
+            "9.x one byte over the raised message limit",
+            raised(),
+            masked()
+                .frame(BINARY, &[1; 65536])
+                .frame(FIN | CONT, &[2; 65537])
+                .fail_at_length_end(),
+        )
+        .fails(Error::MessageTooBig, 1009),
+    ]
+}
+
+/// §5.1, §5.3: a server rejects unmasked frames, a client masked ones;
+/// `Role::Any` (documented: proxies, inspectors) takes both.
+fn roles() -> Vec<Case> {
+    let any = Config::new(Role::Any);
+    vec![
+        case(
+            "§5.1 server, unmasked text",
+            server(),
+            unmasked().frame(FIN | TEXT, b"Hello").fail_at_header(1),
+        )
+        .fails(Error::UnmaskedClientFrame, 1002),
+        case(
+            "§5.1 server, unmasked close",
+            server(),
+            unmasked().frame(FIN | CLOSE, b"").fail_at_header(1),
+        )
+        .fails(Error::UnmaskedClientFrame, 1002),
+        case(
+            "§5.1 server, masked text then an unmasked ping",
+            server(),
+            masked()
+                .frame(FIN | TEXT, b"a")
+                .masking(false)
+                .frame(FIN | PING, b"")
+                .fail_at_header(1),
+        )
+        .sees([text("a")])
+        .fails(Error::UnmaskedClientFrame, 1002),
+        case(
+            "§5.1 client, masked text",
+            client(),
+            masked().frame(FIN | TEXT, b"Hello").fail_at_header(1),
+        )
+        .fails(Error::MaskedServerFrame, 1002),
+        case(
+            "§5.1 client, masked close",
+            client(),
+            masked()
+                .frame(FIN | CLOSE, &body(1000, b""))
+                .fail_at_header(1),
+        )
+        .fails(Error::MaskedServerFrame, 1002),
+        case(
+            "§5.7 server, RFC example: masked Hello",
+            server(),
+            masked().raw(&[
+                0x81, 0x85, 0x37, 0xFA, 0x21, 0x3D, 0x7F, 0x9F, 0x4D, 0x51, 0x58,
+            ]),
+        )
+        .sees([text("Hello")]),
+        case(
+            "§5.3 server, all-zero masking key",
+            server(),
+            masked().raw(&[0x81, 0x82, 0, 0, 0, 0, b'h', b'i']),
+        )
+        .sees([text("hi")]),
+        case(
+            "Role::Any: masked and unmasked frames mixed",
+            any,
+            masked()
+                .frame(TEXT, b"mas")
+                .masking(false)
+                .frame(FIN | PING, b"p")
+                .frame(CONT, b"ked+")
+                .masking(true)
+                .frame(FIN | CONT, b"un")
+                .masking(false)
+                .frame(FIN | CLOSE, &body(1000, b"bye")),
+        )
+        .sees([ping(b"p"), text("masked+un"), close(Some(1000), "bye")]),
+    ]
+}
+
+/// §5.2: "the minimal number of bytes MUST be used to encode the length";
+/// the 64-bit length's "most significant bit MUST be 0". Lenient length
+/// encoding is an opt-in for broken peers (`with_strict_length(false)`).
+fn lengths() -> Vec<Case> {
+    let lenient = server().with_strict_length(false);
+    let mut cases = Vec::new();
+    for (name, form, len) in [
+        ("16-bit form for 5", Form::L16, 5_usize),
+        ("16-bit form for 125", Form::L16, 125),
+        ("64-bit form for 5", Form::L64, 5),
+        ("64-bit form for 65535", Form::L64, 65535),
+    ] {
+        let at = if form == Form::L16 { 3 } else { 9 };
+        let payload = vec![b'x'; len];
+        let wire = masked()
+            .header(FIN | TEXT, form, len as u64)
+            .payload(&payload);
+        cases.push(
+            case(
+                &format!("§5.2 strict: {name}"),
+                server(),
+                wire.clone().fail_at_header(at),
+            )
+            .fails(Error::NonMinimalLength, 1002),
+        );
+        let t = String::from_utf8(payload).unwrap();
+        cases.push(case(&format!("§5.2 lenient: {name}"), lenient, wire).sees([text(&t)]));
+    }
+    cases.extend([
+        case(
+            "§5.2 16-bit form for 126 is minimal",
+            server(),
+            masked()
+                .header(FIN | TEXT, Form::L16, 126)
+                .payload(&[b'x'; 126]),
+        )
+        .sees([text(&"x".repeat(126))]),
+        case(
+            "§5.2 64-bit form for 65536 is minimal",
+            raised(),
+            masked()
+                .header(FIN | BINARY, Form::L64, 65536)
+                .payload(&vec![9; 65536]),
+        )
+        .sees([binary(&vec![9; 65536])]),
+        case(
+            "§5.2 strict: ping, 16-bit form for 5",
+            server(),
+            masked()
+                .header(FIN | PING, Form::L16, 5)
+                .payload(b"abcde")
+                .fail_at_header(3),
+        )
+        .fails(Error::NonMinimalLength, 1002),
+        case(
+            "§5.2 lenient: ping, 16-bit form for 5",
+            lenient,
+            masked().header(FIN | PING, Form::L16, 5).payload(b"abcde"),
+        )
+        .sees([ping(b"abcde")]),
+        case(
+            "§5.2 lenient: close, 16-bit form for 2",
+            lenient,
+            masked()
+                .header(FIN | CLOSE, Form::L16, 2)
+                .payload(&body(1000, b"")),
+        )
+        .sees([close(Some(1000), "")]),
+        case(
+            "§5.5 lenient: ping, 64-bit form for 126",
+            lenient,
+            masked()
+                .header(FIN | PING, Form::L64, 126)
+                .payload(&[0; 126])
+                .fail_at_header(9),
+        )
+        .fails(Error::ControlFrameTooLong, 1002),
+    ]);
+    cases.extend(lengths_64());
+    cases
+}
+
+/// §5.2 and §10.4: 64-bit lengths (MSB set, 2^32 and more) and incomplete headers.
+fn lengths_64() -> Vec<Case> {
+    let lenient = server().with_strict_length(false);
+    vec![
+        case(
+            "§5.2 64-bit length with its MSB set",
+            server(),
+            masked()
+                .raw(&[0x82, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 0])
+                .fail_at_header(9),
+        )
+        .fails(Error::LengthHighBitSet, 1002),
+        case(
+            "§5.2 64-bit length 2^64-1, lenient, no frame limit: still 1002",
+            lenient.with_max_frame_payload(u64::MAX),
+            masked()
+                .raw(&[0x82, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+                .fail_at_header(9),
+        )
+        .fails(Error::LengthHighBitSet, 1002),
+        case(
+            "§5.2 64-bit length 2^63+5 on a ping",
+            client(),
+            unmasked()
+                .raw(&[0x89, 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 5])
+                .fail_at_header(9),
+        )
+        .fails(Error::LengthHighBitSet, 1002),
+        case(
+            "§10.4 64-bit length 2^32, default limits",
+            server(),
+            masked()
+                .header(FIN | BINARY, Form::L64, 1 << 32)
+                .payload(b"abc")
+                .fail_at_header(9),
+        )
+        .fails(Error::FrameTooBig, 1009),
+        case(
+            "§10.4 64-bit length 2^32+5, client",
+            client(),
+            unmasked()
+                .header(FIN | BINARY, Form::L64, (1 << 32) + 5)
+                .fail_at_header(9),
+        )
+        .fails(Error::FrameTooBig, 1009),
+        case(
+            "§10.4 64-bit length 2^32, frame limit raised only: message limit 1009",
+            server().with_max_frame_payload(u64::MAX),
+            masked()
+                .header(FIN | BINARY, Form::L64, 1 << 32)
+                .payload(b"abc")
+                .fail_at_length_end(),
+        )
+        .fails(Error::MessageTooBig, 1009),
+        case(
+            "§5.2 64-bit length 2^32, no limits: accepted, waiting for the payload",
+            server()
+                .with_max_frame_payload(u64::MAX)
+                .with_max_message_len(u64::MAX),
+            masked()
+                .header(FIN | BINARY, Form::L64, 1 << 32)
+                .payload(b"abc"),
+        )
+        .ends(End::Needs((1 << 32) - 3)),
+        case(
+            "§5.2 64-bit length 2^63-1, no limits: accepted",
+            client()
+                .with_max_frame_payload(u64::MAX)
+                .with_max_message_len(u64::MAX),
+            unmasked().header(FIN | TEXT, Form::L64, i64::MAX as u64),
+        )
+        .ends(End::Needs(i64::MAX as u64)),
+        case(
+            "§5.2 incomplete header: 1 byte",
+            server(),
+            masked().raw(&[0x81]),
+        )
+        .ends(End::Needs(1)),
+        case(
+            "§5.2 incomplete header: masked 16-bit form",
+            server(),
+            masked().raw(&[0x81, 0xFE]),
+        )
+        .ends(End::Needs(6)),
+        case("§5.2 nothing at all", server(), masked()),
+    ]
+}
+
+// ---------------------------------------------------------------------------
+// Tests
+
+#[test]
+fn autobahn_1_framing() {
+    run_table(&framing_1());
+}
+
+#[test]
+fn autobahn_2_pings() {
+    run_table(&pings_2());
+}
+
+#[test]
+fn autobahn_3_reserved_bits() {
+    run_table(&reserved_bits_3());
+}
+
+#[test]
+fn autobahn_4_reserved_opcodes() {
+    run_table(&reserved_opcodes_4());
+}
+
+#[test]
+fn autobahn_5_fragmentation() {
+    run_table(&fragmentation_5());
+}
+
+#[test]
+fn autobahn_6_utf8() {
+    run_table(&utf8_6());
+}
+
+#[test]
+fn autobahn_7_close() {
+    run_table(&close_7());
+}
+
+#[test]
+fn autobahn_9_limits() {
+    run_table(&limits_9());
+}
+
+#[test]
+fn rfc_5_1_roles() {
+    run_table(&roles());
+}
+
+#[test]
+fn rfc_5_2_lengths() {
+    run_table(&lengths());
+}
+
+/// Every close code, whole and byte by byte: allowed exactly when RFC 6455
+/// §7.4.1/§7.4.2 and the IANA registry allow a peer to send it.
+#[test]
+fn close_code_sweep() {
+    for code in 0..=u16::MAX {
+        let allowed = matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999);
+        let wire = masked()
+            .frame(FIN | CLOSE, &body(code, b"r"))
+            .fail_at_payload(1);
+        let row = case(&format!("close {code}"), server(), wire);
+        let row = if allowed {
+            Case { at: None, ..row }.sees([close(Some(code), "r")])
+        } else {
+            row.fails(Error::InvalidCloseCode, 1002)
+        };
+        let expected = Run {
+            seen: row.seen.clone(),
+            end: row.end,
+            at: row.at,
+        };
+        assert_eq!(
+            run_validator(row.config, &row.wire, 1),
+            expected,
+            "{}",
+            row.name
+        );
+        let whole = run_validator(row.config, &row.wire, row.wire.len());
+        assert_eq!(
+            (whole.seen, whole.end),
+            (expected.seen, expected.end),
+            "{}",
+            row.name
+        );
+    }
+}
+
+/// The number of rows, so a refactor cannot drop a section unnoticed.
+#[test]
+fn row_count() {
+    let total = framing_1().len()
+        + pings_2().len()
+        + reserved_bits_3().len()
+        + reserved_opcodes_4().len()
+        + fragmentation_5().len()
+        + utf8_6().len()
+        + close_7().len()
+        + limits_9().len()
+        + roles().len()
+        + lengths().len();
+    println!("conformance rows: {total}");
+    assert!(total >= 400, "{total}");
+}

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::header::FrameHeader;
+use crate::header::{FrameHeader, PendingHeader};
 use crate::mask::Unmasker;
 use crate::status::Status;
 
@@ -117,11 +117,11 @@ impl Decoder {
         }
     }
 
-    /// The header being read, once all of it but the masking key is in:
-    /// every field but the key ([`FrameHeader::masking_key`] is `None` here),
-    /// and it has passed every frame-layer check (the key carries no rule).
-    /// `None` at a frame boundary, before the length field is complete,
-    /// inside a payload and after an error.
+    /// The header being read, once all of it but the masking key is in
+    /// (only a masked frame's header can be pending): its fields, having
+    /// passed every frame-layer rule (the key carries none). `None` at a
+    /// frame boundary, before the length field is complete, inside a payload
+    /// and after an error.
     ///
     /// Hand it to [`MessageValidator::check_header`](crate::MessageValidator::check_header)
     /// when [`Decoder::decode`] has used up a chunk, so that the message
@@ -138,14 +138,13 @@ impl Decoder {
     /// assert_eq!(decoder.decode(&mut chunk)?, (5, None));
     /// let header = decoder.pending_header().unwrap();
     /// assert_eq!((header.opcode(), header.payload_len()), (Opcode::Binary, 300));
-    /// assert!(header.masking_key().is_none());
     /// # Ok::<(), Error>(())
     /// ```
     #[must_use]
-    pub fn pending_header(&self) -> Option<FrameHeader> {
+    pub fn pending_header(&self) -> Option<PendingHeader> {
         match self.state {
             State::Header { filled } => {
-                FrameHeader::parse_before_key(&self.buf, usize::from(filled), &self.config)
+                FrameHeader::parse_pending(&self.buf, usize::from(filled), &self.config)
             }
             _ => None,
         }

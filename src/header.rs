@@ -210,21 +210,13 @@ impl FrameHeader {
     }
 
     /// The header whose first `seen` bytes are `buf[..seen]`, once they
-    /// hold its length field but not all of its masking key: every field
-    /// but the key (`None` here, whatever the mask bit says). `None` before
+    /// hold its length field but not all of its masking key. `None` before
     /// the length field is complete and once the header is whole. The bytes
     /// of `buf` after `seen` are anything (they stand in for the key, which
     /// carries no rule); `buf[..seen]` must be a prefix that
     /// [`FrameHeader::parse`] found `Partial`.
-    ///
-    /// Every frame-layer rule is decided by then, so the message layer can
-    /// judge the header this early.
-    pub(crate) fn parse_before_key(
-        buf: &[u8],
-        seen: usize,
-        config: &Config,
-    ) -> Option<FrameHeader> {
-        parse::before_key(buf, seen, config)
+    pub(crate) fn parse_pending(buf: &[u8], seen: usize, config: &Config) -> Option<PendingHeader> {
+        parse::pending(buf, seen, config)
     }
 
     /// The encoded length of this header: 2, 4, 6, 8, 10 or 14 bytes.
@@ -318,6 +310,72 @@ impl FrameHeader {
     }
 }
 
+/// A masked frame's header whose length field is in but whose masking key
+/// is not yet: every field the frame and message rules look at, and it has
+/// passed every frame-layer rule (the key carries none). Given by
+/// [`Decoder::pending_header`](crate::Decoder::pending_header), so that
+/// [`MessageValidator::check_header`](crate::MessageValidator::check_header)
+/// can judge a header's message rules as soon as its length is read.
+///
+/// It is not a [`FrameHeader`]: without its key, it cannot unmask a payload.
+///
+/// ```
+/// use wsframe::{Config, Decoder, Opcode};
+///
+/// // A masked Binary frame announcing 300 bytes, cut before its masking key.
+/// let mut decoder = Decoder::new(Config::server());
+/// assert_eq!(decoder.decode(&mut [0x82, 0xFE, 0x01, 0x2C, 0x11])?, (5, None));
+/// let pending = decoder.pending_header().unwrap();
+/// assert_eq!((pending.fin(), pending.opcode(), pending.payload_len()), (true, Opcode::Binary, 300));
+/// # Ok::<(), wsframe::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct PendingHeader {
+    payload_len: u64,
+    opcode: Opcode,
+    fin: bool,
+    rsv: u8,
+}
+
+impl PendingHeader {
+    /// Whether this is the final fragment of its message.
+    #[must_use]
+    pub const fn fin(&self) -> bool {
+        self.fin
+    }
+
+    /// The three RSV bits, RSV1 highest (`0b100`), as 0–7.
+    #[must_use]
+    pub const fn rsv(&self) -> u8 {
+        self.rsv
+    }
+
+    /// The opcode.
+    #[must_use]
+    pub const fn opcode(&self) -> Opcode {
+        self.opcode
+    }
+
+    /// The payload length, in bytes.
+    #[must_use]
+    pub const fn payload_len(&self) -> u64 {
+        self.payload_len
+    }
+}
+
+impl From<&FrameHeader> for PendingHeader {
+    /// The fields the message rules look at (the masking key dropped).
+    fn from(header: &FrameHeader) -> Self {
+        PendingHeader {
+            payload_len: header.payload_len,
+            opcode: header.opcode,
+            fin: header.fin,
+            rsv: header.rsv,
+        }
+    }
+}
+
 /// All nom code of the crate. Nothing from nom leaves this module.
 ///
 /// Two paths, one set of rules. `streaming` is the whole parser: it walks
@@ -340,7 +398,7 @@ impl FrameHeader {
 /// every first two bytes, 24 tails, every prefix length and 288
 /// configurations: identical results.
 mod parse {
-    use super::{field, FrameHeader, Opcode};
+    use super::{field, FrameHeader, Opcode, PendingHeader};
     use crate::config::{Config, Role};
     use crate::error::Error;
     use crate::mask::MaskingKey;
@@ -410,9 +468,12 @@ mod parse {
         FrameHeader::MIN_LEN + ext_len + key_len
     }
 
-    /// See [`FrameHeader::parse_before_key`]: the whole header parsed with
-    /// whatever bytes follow `seen` as its masking key.
-    pub(super) fn before_key(buf: &[u8], seen: usize, config: &Config) -> Option<FrameHeader> {
+    /// See [`FrameHeader::parse_pending`]: the whole header parsed with
+    /// whatever bytes follow `seen` as its masking key, which is then dropped.
+    pub(super) fn pending(buf: &[u8], seen: usize, config: &Config) -> Option<PendingHeader> {
+        if seen < FrameHeader::MIN_LEN {
+            return None;
+        }
         let b1 = *buf.get(1)?;
         let header_len = header_len(b1);
         let key_len = if b1 & field::MASK != 0 { 4 } else { 0 };
@@ -420,7 +481,7 @@ mod parse {
             return None;
         }
         match streaming(buf.get(..header_len)?, config) {
-            Ok(Status::Complete((header, _))) => Some(header.with_masking_key(None)),
+            Ok(Status::Complete((header, _))) => Some(PendingHeader::from(&header)),
             _ => None,
         }
     }

@@ -33,7 +33,7 @@ pub use encode::{
 };
 pub use error::{Error, Layer};
 pub use frame::Frame;
-pub use header::{FrameHeader, Opcode};
+pub use header::{FrameHeader, Opcode, PendingHeader};
 pub use mask::{unmask, MaskingKey, Unmasker};
 pub use message::{MessageValidator, Outcome};
 pub use reassemble::{Message, Reassembler};

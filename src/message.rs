@@ -5,7 +5,7 @@ use crate::close::CloseCode;
 use crate::config::Config;
 use crate::decoder::Event;
 use crate::error::Error;
-use crate::header::{FrameHeader, Opcode};
+use crate::header::{FrameHeader, Opcode, PendingHeader};
 use crate::utf8::Utf8Validator;
 
 /// What a frame completed, reported by [`MessageValidator::feed`] at
@@ -246,7 +246,7 @@ impl MessageValidator {
     /// let (mut decoder, mut validator) = (Decoder::new(config), MessageValidator::new(&config));
     /// // A masked text fragment "abc", then a continuation announcing 2 more
     /// // bytes (5 > 4), cut before its masking key.
-    /// let mut wire = [0x01, 0x83, 1, 2, 3, 4, 0x60, 0x60, 0x67, 0x80, 0x82, 9];
+    /// let mut wire = [0x01, 0x83, 1, 2, 3, 4, 0x60, 0x60, 0x60, 0x80, 0x82, 9];
     /// let mut at = 0;
     /// while let (used, Some(event)) = decoder.decode(&mut wire[at..])? {
     ///     at += used;
@@ -262,7 +262,7 @@ impl MessageValidator {
     /// [`Error::CloseBodyTooShort`], [`Error::UnexpectedContinuation`],
     /// [`Error::ExpectedContinuation`], [`Error::MessageTooBig`]; or the
     /// error that stopped the validator before.
-    pub fn check_header(&mut self, header: &FrameHeader) -> Result<(), Error> {
+    pub fn check_header(&mut self, header: &PendingHeader) -> Result<(), Error> {
         if let Some(e) = self.failed {
             return Err(e);
         }
@@ -270,7 +270,7 @@ impl MessageValidator {
     }
 
     /// The rules a header decides, in the order they apply; changes nothing.
-    fn header_rules(&self, header: &FrameHeader) -> Result<(), Error> {
+    fn header_rules(&self, header: &PendingHeader) -> Result<(), Error> {
         let opcode = header.opcode();
         let rsv1 = header.rsv() & Config::RSV1 != 0;
         if self.deflate && rsv1 && (opcode.is_control() || opcode == Opcode::Continuation) {
@@ -301,7 +301,7 @@ impl MessageValidator {
     }
 
     fn header(&mut self, header: &FrameHeader) -> Result<(), Error> {
-        self.header_rules(header)?;
+        self.header_rules(&PendingHeader::from(header))?;
         let opcode = header.opcode();
         match opcode {
             Opcode::Close | Opcode::Ping | Opcode::Pong => {

@@ -4,7 +4,7 @@ use crate::close::CloseCode;
 use crate::config::Config;
 use crate::decoder::Event;
 use crate::error::Error;
-use crate::header::{FrameHeader, Opcode};
+use crate::header::{FrameHeader, Opcode, PendingHeader};
 use crate::message::{MessageValidator, Outcome};
 
 /// A complete message or control frame, borrowed from the [`Reassembler`].
@@ -169,7 +169,7 @@ impl<const N: usize> Reassembler<N> {
     ///
     /// # Errors
     /// Those of [`MessageValidator::check_header`].
-    pub fn check_header(&mut self, header: &FrameHeader) -> Result<(), Error> {
+    pub fn check_header(&mut self, header: &PendingHeader) -> Result<(), Error> {
         self.validator.check_header(header)
     }
 

@@ -302,7 +302,7 @@ impl Case {
 // Driving the public streaming API
 
 /// What one run saw.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Run {
     seen: Vec<Seen>,
     end: End,
@@ -473,10 +473,16 @@ fn check(case: &Case) -> Result<(), String> {
             }
             runs.push(("reassembler", run));
         }
-        for (pipeline, mut run) in runs {
-            if chunk != 1 {
-                run.at = expected.at; // the failing byte is only exact byte by byte
-            }
+        // In chunks, the error comes with the last byte of the chunk that
+        // holds the failing byte.
+        let len = case.wire.len();
+        let expected = Run {
+            at: expected
+                .at
+                .map(|at| ((at / chunk + 1) * chunk).min(len) - 1),
+            ..expected.clone()
+        };
+        for (pipeline, run) in runs {
             if run != expected {
                 return Err(format!(
                     "{}: {pipeline}, chunks of {chunk}: got {:?} / {:?} at {:?}, expected {:?} / {:?} at {:?}",

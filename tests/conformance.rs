@@ -554,6 +554,54 @@ fn concat(parts: &[&[u8]]) -> Vec<u8> {
 
 // ---------------------------------------------------------------------------
 // The table, section by section
+//
+// Rows that differ only in values (an opcode, a flag, a payload, a limit) are
+// written once, as a loop over a table of those values; such tables are laid
+// out one row a line (`#[rustfmt::skip]`), as tables are in
+// embedded/src/bin/qemu_tests.rs.
+
+/// What a strict endpoint delivers for an unfragmented frame, or a whole
+/// fragmented message, with opcode `op`: the payload as sent.
+fn delivered(op: u8, payload: &[u8]) -> Seen {
+    match op {
+        TEXT => text(std::str::from_utf8(payload).unwrap()),
+        BINARY => binary(payload),
+        PING => ping(payload),
+        PONG => pong(payload),
+        _ => unreachable!("no row delivers opcode {op} as sent"),
+    }
+}
+
+/// A message's payload, fragment by fragment.
+type Parts<'a> = &'a [&'a [u8]];
+
+/// A message in fragments: `op` on the first frame, continuations after it,
+/// FIN on the last (one part: an unfragmented frame).
+fn fragments(mut wire: Wire, op: u8, parts: Parts) -> Wire {
+    for (i, part) in parts.iter().enumerate() {
+        let op = if i == 0 { op } else { CONT };
+        let fin = if i + 1 == parts.len() { FIN } else { 0 };
+        wire = wire.frame(fin | op, part);
+    }
+    wire
+}
+
+/// A message in two fragments with a control frame between them, at a
+/// server: the control frame is delivered at once, the message when it ends
+/// (§5.4: control frames MAY be injected in the middle of a fragmented
+/// message).
+fn interleaved(name: &str, op: u8, first: &[u8], control: (u8, &[u8]), last: &[u8]) -> Case {
+    let (control_op, control_payload) = control;
+    let wire = masked()
+        .frame(op, first)
+        .frame(FIN | control_op, control_payload)
+        .frame(FIN | CONT, last);
+    let message = concat(&[first, last]);
+    case(name, server(), wire).sees([
+        delivered(control_op, control_payload),
+        delivered(op, &message),
+    ])
+}
 
 /// 1.x: text and binary messages of 0 to 65536 bytes in one frame.
 fn framing_1() -> Vec<Case> {
@@ -562,24 +610,12 @@ fn framing_1() -> Vec<Case> {
         .into_iter()
         .enumerate()
     {
-        let t = "*".repeat(len);
-        cases.push(
-            case(
-                &format!("1.1.{} text, {len} bytes (§5.2, §5.6)", i + 1),
-                raised(),
-                masked().frame(FIN | TEXT, t.as_bytes()),
-            )
-            .sees([text(&t)]),
-        );
-        let b = vec![0xFE; len];
-        cases.push(
-            case(
-                &format!("1.2.{} binary, {len} bytes (§5.2, §5.6)", i + 1),
-                raised(),
-                masked().frame(FIN | BINARY, &b),
-            )
-            .sees([binary(&b)]),
-        );
+        for (id, kind, op, byte) in [("1.1", "text", TEXT, b'*'), ("1.2", "binary", BINARY, 0xFE)] {
+            let payload = vec![byte; len];
+            let name = format!("{id}.{} {kind}, {len} bytes (§5.2, §5.6)", i + 1);
+            let wire = masked().frame(FIN | op, &payload);
+            cases.push(case(&name, raised(), wire).sees([delivered(op, &payload)]));
+        }
     }
     let b = vec![0xFE; 65536];
     cases.push(
@@ -596,7 +632,21 @@ fn framing_1() -> Vec<Case> {
 /// 2.x: Ping and Pong (§5.5.2, §5.5.3).
 fn pings_2() -> Vec<Case> {
     let bin = [0x00, 0xFF, 0xFE, 0xFD, 0xFC, 0xFB, 0x00, 0xFF];
-    let p125 = [0xFE; 125];
+    // One control frame at a server, delivered as sent.
+    #[rustfmt::skip]
+    let one_frame: [(&str, u8, &[u8]); 6] = [
+        ("2.1 ping, empty payload",           PING, b""),
+        ("2.2 ping, text payload",            PING, b"Hello, world!"),
+        ("2.3 ping, binary payload",          PING, &bin),
+        ("2.4 ping, 125-byte payload",        PING, &[0xFE; 125]),
+        ("2.7 unsolicited pong, empty",       PONG, b""),
+        ("2.8 unsolicited pong with payload", PONG, b"unsolicited pong payload"),
+    ];
+    let mut cases = Vec::new();
+    for (name, op, payload) in one_frame {
+        let wire = masked().frame(FIN | op, payload);
+        cases.push(case(name, server(), wire).sees([delivered(op, payload)]));
+    }
     let mut ten = masked();
     let mut ten_seen = Vec::new();
     for i in 0..10 {
@@ -604,31 +654,7 @@ fn pings_2() -> Vec<Case> {
         ten = ten.frame(FIN | PING, p.as_bytes());
         ten_seen.push(ping(p.as_bytes()));
     }
-    vec![
-        case(
-            "2.1 ping, empty payload",
-            server(),
-            masked().frame(FIN | PING, b""),
-        )
-        .sees([ping(b"")]),
-        case(
-            "2.2 ping, text payload",
-            server(),
-            masked().frame(FIN | PING, b"Hello, world!"),
-        )
-        .sees([ping(b"Hello, world!")]),
-        case(
-            "2.3 ping, binary payload",
-            server(),
-            masked().frame(FIN | PING, &bin),
-        )
-        .sees([ping(&bin)]),
-        case(
-            "2.4 ping, 125-byte payload",
-            server(),
-            masked().frame(FIN | PING, &p125),
-        )
-        .sees([ping(&p125)]),
+    cases.extend([
         case(
             "2.5 ping, 126-byte payload (§5.5: at most 125), at the length field",
             server(),
@@ -641,18 +667,6 @@ fn pings_2() -> Vec<Case> {
             unmasked().frame(FIN | PONG, &[0xFE; 126]).fail_at_header(3),
         )
         .fails(Error::ControlFrameTooLong, 1002),
-        case(
-            "2.7 unsolicited pong, empty",
-            server(),
-            masked().frame(FIN | PONG, b""),
-        )
-        .sees([pong(b"")]),
-        case(
-            "2.8 unsolicited pong with payload",
-            server(),
-            masked().frame(FIN | PONG, b"unsolicited pong payload"),
-        )
-        .sees([pong(b"unsolicited pong payload")]),
         case(
             "2.9 unsolicited pong, then ping",
             server(),
@@ -668,101 +682,52 @@ fn pings_2() -> Vec<Case> {
             unmasked().frame(FIN | PING, b"a").frame(FIN | PONG, b"b"),
         )
         .sees([ping(b"a"), pong(b"b")]),
-    ]
+    ]);
+    cases
 }
 
-/// 3.x: RSV bits (§5.2: "MUST be 0 unless an extension is negotiated").
+/// 3.x: RSV bits (§5.2: "MUST be 0 unless an extension is negotiated"),
+/// refused at the first byte.
 fn reserved_bits_3() -> Vec<Case> {
-    let mut cases = vec![
-        case(
-            "3.1 text, rsv=1",
-            server(),
-            masked()
-                .frame(FIN | rsv(1) | TEXT, b"Hello, world!")
-                .fail_at_header(0),
-        )
-        .fails(Error::ReservedBits, 1002),
-        case(
-            "3.2 text, text with rsv=2, ping",
-            server(),
-            masked()
-                .frame(FIN | TEXT, b"Hello, world!")
-                .frame(FIN | rsv(2) | TEXT, b"Hello, world!")
-                .fail_at_header(0)
-                .frame(FIN | PING, b""),
-        )
-        .sees([text("Hello, world!")])
-        .fails(Error::ReservedBits, 1002),
-        case(
-            "3.3 text, text with rsv=3, ping",
-            server(),
-            masked()
-                .frame(FIN | TEXT, b"Hello, world!")
-                .frame(FIN | rsv(3) | TEXT, b"Hello, world!")
-                .fail_at_header(0)
-                .frame(FIN | PING, b""),
-        )
-        .sees([text("Hello, world!")])
-        .fails(Error::ReservedBits, 1002),
-        case(
-            "3.4 text, text with rsv=4, ping",
-            server(),
-            masked()
-                .frame(FIN | TEXT, b"Hello, world!")
-                .frame(FIN | rsv(4) | TEXT, b"Hello, world!")
-                .fail_at_header(0)
-                .frame(FIN | PING, b""),
-        )
-        .sees([text("Hello, world!")])
-        .fails(Error::ReservedBits, 1002),
-        case(
-            "3.5 binary, rsv=5",
-            server(),
-            masked()
-                .frame(FIN | rsv(5) | BINARY, &[0xFF; 8])
-                .fail_at_header(0),
-        )
-        .fails(Error::ReservedBits, 1002),
-        case(
-            "3.6 ping, rsv=6",
-            server(),
-            masked()
-                .frame(FIN | rsv(6) | PING, b"Hello, world!")
-                .fail_at_header(0),
-        )
-        .fails(Error::ReservedBits, 1002),
-        case(
-            "3.7 close, rsv=7",
-            server(),
-            masked().frame(FIN | rsv(7) | CLOSE, b"").fail_at_header(0),
-        )
-        .fails(Error::ReservedBits, 1002),
+    let hello = b"Hello, world!";
+    let mut cases = Vec::new();
+    let one_frame: [(&str, u8, &[u8]); 4] = [
+        ("3.1 text, rsv=1", rsv(1) | TEXT, hello),
+        ("3.5 binary, rsv=5", rsv(5) | BINARY, &[0xFF; 8]),
+        ("3.6 ping, rsv=6", rsv(6) | PING, hello),
+        ("3.7 close, rsv=7", rsv(7) | CLOSE, b""),
     ];
+    for (name, b0, payload) in one_frame {
+        let wire = masked().frame(FIN | b0, payload).fail_at_header(0);
+        cases.push(case(name, server(), wire).fails(Error::ReservedBits, 1002));
+    }
+    for (id, value) in [("3.2", 2), ("3.3", 3), ("3.4", 4)] {
+        let wire = masked()
+            .frame(FIN | TEXT, hello)
+            .frame(FIN | rsv(value) | TEXT, hello)
+            .fail_at_header(0)
+            .frame(FIN | PING, b"");
+        let name = format!("{id} text, text with rsv={value}, ping");
+        cases.push(
+            case(&name, server(), wire)
+                .sees([text("Hello, world!")])
+                .fails(Error::ReservedBits, 1002),
+        );
+    }
     for value in 1..=7 {
-        for (name, op) in [
+        for (kind, op) in [
             ("text", TEXT),
             ("binary", BINARY),
             ("ping", PING),
             ("close", CLOSE),
         ] {
-            cases.push(
-                case(
-                    &format!("3.x {name}, rsv={value}, no extension"),
-                    server(),
-                    masked().frame(FIN | rsv(value) | op, b"").fail_at_header(0),
-                )
-                .fails(Error::ReservedBits, 1002),
-            );
-            cases.push(
-                case(
-                    &format!("3.x {name}, rsv={value}, no extension, client"),
-                    client(),
-                    unmasked()
-                        .frame(FIN | rsv(value) | op, b"")
-                        .fail_at_header(0),
-                )
-                .fails(Error::ReservedBits, 1002),
-            );
+            for (side, config, wire) in
+                [("", server(), masked()), (", client", client(), unmasked())]
+            {
+                let name = format!("3.x {kind}, rsv={value}, no extension{side}");
+                let wire = wire.frame(FIN | rsv(value) | op, b"").fail_at_header(0);
+                cases.push(case(&name, config, wire).fails(Error::ReservedBits, 1002));
+            }
         }
     }
     cases.extend(reserved_bits_negotiated());
@@ -775,59 +740,49 @@ fn reserved_bits_negotiated() -> Vec<Case> {
     let all = server().with_allowed_rsv(0b111);
     let rsv2 = server().with_allowed_rsv(Config::RSV2);
     let deflate = server().with_allowed_rsv(Config::RSV1);
-    vec![
-        case(
-            "3.x text rsv=1, all bits negotiated",
-            all,
-            masked().frame(FIN | rsv(1) | TEXT, b"ok"),
-        )
-        .sees([text("ok")]),
-        case(
-            "3.x text rsv=2, all bits negotiated",
-            all,
-            masked().frame(FIN | rsv(2) | TEXT, b"ok"),
-        )
-        .sees([text("ok")]),
+    let compressed = |op, payload: &[u8]| Seen::Compressed(op, payload.to_vec());
+    // One frame, accepted.
+    #[rustfmt::skip]
+    let accepted: [(&str, Config, u8, &[u8], Seen); 6] = [
+        ("3.x text rsv=1, all bits negotiated",   all,  rsv(1) | TEXT,   b"ok", text("ok")),
+        ("3.x text rsv=2, all bits negotiated",   all,  rsv(2) | TEXT,   b"ok", text("ok")),
+        ("3.x binary rsv=5, all bits negotiated", all,  rsv(5) | BINARY, b"zz", compressed(Opcode::Binary, b"zz")),
+        ("3.x ping rsv=2, all bits negotiated",   all,  rsv(2) | PING,   b"p",  ping(b"p")),
+        ("3.x close rsv=3, all bits negotiated",  all,  rsv(3) | CLOSE,  b"",   close(None, "")),
+        ("3.x ping rsv=2 with RSV2 negotiated",   rsv2, rsv(2) | PING,   b"",   ping(b"")),
+    ];
+    let mut cases = Vec::new();
+    for (name, config, b0, payload, seen) in accepted {
+        let wire = masked().frame(FIN | b0, payload);
+        cases.push(case(name, config, wire).sees([seen]));
+    }
+    // RSV1 on a control frame (RFC 7692 §6): refused when the length is read.
+    #[rustfmt::skip]
+    let control: [(&str, u8, &[u8]); 2] = [
+        ("3.x ping rsv=6 with deflate: RSV1 on a control frame (RFC 7692 §6)", rsv(6) | PING,  b"p"),
+        ("3.x close rsv=7 with deflate: RSV1 on a control frame",              rsv(7) | CLOSE, b""),
+    ];
+    for (name, b0, payload) in control {
+        let wire = masked().frame(FIN | b0, payload).fail_at_length_end();
+        cases.push(case(name, all, wire).fails(Error::MisplacedCompressionBit, 1002));
+    }
+    // A bit that is not negotiated: refused at the first byte.
+    for (name, config, value) in [
+        ("3.x text rsv=2 with only RSV1 negotiated", deflate, 2),
+        ("3.x text rsv=4 with only RSV2 negotiated", rsv2, 4),
+    ] {
+        let wire = masked()
+            .frame(FIN | rsv(value) | TEXT, b"ok")
+            .fail_at_header(0);
+        cases.push(case(name, config, wire).fails(Error::ReservedBits, 1002));
+    }
+    cases.extend([
         case(
             "3.x text rsv=4 (RSV1), deflate: compressed, UTF-8 not checked",
             all,
             masked().frame(FIN | rsv(4) | TEXT, b"\xFF\x00"),
         )
-        .sees([Seen::Compressed(Opcode::Text, b"\xFF\x00".to_vec())]),
-        case(
-            "3.x binary rsv=5, all bits negotiated",
-            all,
-            masked().frame(FIN | rsv(5) | BINARY, b"zz"),
-        )
-        .sees([Seen::Compressed(Opcode::Binary, b"zz".to_vec())]),
-        case(
-            "3.x ping rsv=6 with deflate: RSV1 on a control frame (RFC 7692 §6)",
-            all,
-            masked()
-                .frame(FIN | rsv(6) | PING, b"p")
-                .fail_at_length_end(),
-        )
-        .fails(Error::MisplacedCompressionBit, 1002),
-        case(
-            "3.x close rsv=7 with deflate: RSV1 on a control frame",
-            all,
-            masked()
-                .frame(FIN | rsv(7) | CLOSE, b"")
-                .fail_at_length_end(),
-        )
-        .fails(Error::MisplacedCompressionBit, 1002),
-        case(
-            "3.x ping rsv=2, all bits negotiated",
-            all,
-            masked().frame(FIN | rsv(2) | PING, b"p"),
-        )
-        .sees([ping(b"p")]),
-        case(
-            "3.x close rsv=3, all bits negotiated",
-            all,
-            masked().frame(FIN | rsv(3) | CLOSE, b""),
-        )
-        .sees([close(None, "")]),
+        .sees([compressed(Opcode::Text, b"\xFF\x00")]),
         case(
             "3.x continuation with RSV1 under deflate",
             deflate,
@@ -842,217 +797,113 @@ fn reserved_bits_negotiated() -> Vec<Case> {
             deflate,
             masked().frame(rsv(4) | TEXT, b"a").frame(FIN | CONT, b"b"),
         )
-        .sees([Seen::Compressed(Opcode::Text, b"ab".to_vec())]),
-        case(
-            "3.x text rsv=2 with only RSV1 negotiated",
-            deflate,
-            masked().frame(FIN | rsv(2) | TEXT, b"ok").fail_at_header(0),
-        )
-        .fails(Error::ReservedBits, 1002),
-        case(
-            "3.x ping rsv=2 with RSV2 negotiated",
-            rsv2,
-            masked().frame(FIN | rsv(2) | PING, b""),
-        )
-        .sees([ping(b"")]),
-        case(
-            "3.x text rsv=4 with only RSV2 negotiated",
-            rsv2,
-            masked().frame(FIN | rsv(4) | TEXT, b"ok").fail_at_header(0),
-        )
-        .fails(Error::ReservedBits, 1002),
-    ]
+        .sees([compressed(Opcode::Text, b"ab")]),
+    ]);
+    cases
 }
 
 /// 4.x: reserved opcodes 3–7 and 11–15 (§5.2: "MUST _Fail the WebSocket
-/// Connection_" on an unknown opcode, §10.7).
+/// Connection_" on an unknown opcode, §10.7), refused at the first byte of
+/// the frame that carries one.
 fn reserved_opcodes_4() -> Vec<Case> {
+    let payload = b"reserved opcode payload";
+    let reserved = |wire: Wire, b0: u8, payload: &[u8]| wire.frame(b0, payload).fail_at_header(0);
     let mut cases = Vec::new();
     for op in (3..=7).chain(11..=15) {
         let section = if op < 8 { "4.1" } else { "4.2" };
-        cases.push(
-            case(
-                &format!("{section}.1 opcode {op}, empty"),
+        let hello = masked().frame(FIN | TEXT, b"Hello, world!");
+        let fragment = masked().frame(TEXT, b"frag");
+        for (name, config, wire, seen) in [
+            (
+                format!("{section}.1 opcode {op}, empty"),
                 server(),
-                masked().frame(FIN | op, b"").fail_at_header(0),
-            )
-            .fails(Error::ReservedOpcode, 1002),
-        );
-        cases.push(
-            case(
-                &format!("{section}.2 opcode {op}, with payload"),
+                reserved(masked(), FIN | op, b""),
+                None,
+            ),
+            (
+                format!("{section}.2 opcode {op}, with payload"),
                 server(),
-                masked()
-                    .frame(FIN | op, b"reserved opcode payload")
-                    .fail_at_header(0),
-            )
-            .fails(Error::ReservedOpcode, 1002),
-        );
-        cases.push(
-            case(
-                &format!("{section}.3-5 text, opcode {op}, ping"),
+                reserved(masked(), FIN | op, payload),
+                None,
+            ),
+            (
+                format!("{section}.3-5 text, opcode {op}, ping"),
                 server(),
-                masked()
-                    .frame(FIN | TEXT, b"Hello, world!")
-                    .frame(FIN | op, b"reserved opcode payload")
-                    .fail_at_header(0)
-                    .frame(FIN | PING, b""),
-            )
-            .sees([text("Hello, world!")])
-            .fails(Error::ReservedOpcode, 1002),
-        );
-        cases.push(
-            case(
-                &format!("{section}.x opcode {op}, FIN clear, client"),
+                reserved(hello, FIN | op, payload).frame(FIN | PING, b""),
+                Some(text("Hello, world!")),
+            ),
+            (
+                format!("{section}.x opcode {op}, FIN clear, client"),
                 client(),
-                unmasked().frame(op, b"").fail_at_header(0),
-            )
-            .fails(Error::ReservedOpcode, 1002),
-        );
-        cases.push(
-            case(
-                &format!("{section}.x opcode {op} inside a fragmented text"),
+                reserved(unmasked(), op, b""),
+                None,
+            ),
+            (
+                format!("{section}.x opcode {op} inside a fragmented text"),
                 server(),
-                masked()
-                    .frame(TEXT, b"frag")
-                    .frame(FIN | op, b"")
-                    .fail_at_header(0),
-            )
-            .fails(Error::ReservedOpcode, 1002),
-        );
+                reserved(fragment, FIN | op, b""),
+                None,
+            ),
+        ] {
+            cases.push(
+                case(&name, config, wire)
+                    .sees(seen)
+                    .fails(Error::ReservedOpcode, 1002),
+            );
+        }
     }
     cases
 }
 
 /// 5.x: fragmentation (§5.4) and control frames between fragments (§5.5).
 fn fragmentation_5() -> Vec<Case> {
-    let mut cases = vec![
-        case(
-            "5.1 ping fragmented into 2 frames (§5.5: control frames MUST NOT be fragmented)",
-            server(),
-            masked()
-                .frame(PING, b"fragment1")
-                .fail_at_header(0)
-                .frame(FIN | CONT, b"fragment2"),
-        )
-        .fails(Error::FragmentedControlFrame, 1002),
-        case(
-            "5.2 pong fragmented into 2 frames",
-            server(),
-            masked()
-                .frame(PONG, b"fragment1")
-                .fail_at_header(0)
-                .frame(FIN | CONT, b"fragment2"),
-        )
-        .fails(Error::FragmentedControlFrame, 1002),
+    let mut cases = Vec::new();
+    // §5.5: control frames MUST NOT be fragmented; refused at the first byte.
+    #[rustfmt::skip]
+    let fragmented = [
+        ("5.1 ping fragmented into 2 frames (§5.5: control frames MUST NOT be fragmented)", PING),
+        ("5.2 pong fragmented into 2 frames",                                              PONG),
+    ];
+    for (name, op) in fragmented {
+        let wire = masked()
+            .frame(op, b"fragment1")
+            .fail_at_header(0)
+            .frame(FIN | CONT, b"fragment2");
+        cases.push(case(name, server(), wire).fails(Error::FragmentedControlFrame, 1002));
+    }
+    // A message in fragments, delivered whole.
+    #[rustfmt::skip]
+    let whole: [(&str, u8, Parts); 4] = [
+        ("5.3-5.5 text in 2 fragments",                     TEXT,   &[b"fragment1", b"fragment2"]),
+        ("6.1.2 text in 3 empty fragments",                 TEXT,   &[b"", b"", b""]),
+        ("6.1.3 text in 3 fragments, first and last empty", TEXT,   &[b"", b"middle frame payload", b""]),
+        ("5.x binary in 3 fragments, the last empty",       BINARY, &[&[1], &[2], b""]),
+    ];
+    for (name, op, parts) in whole {
+        let wire = fragments(masked(), op, parts);
+        cases.push(case(name, server(), wire).sees([delivered(op, &parts.concat())]));
+    }
+    cases.extend([
         case(
             "5.x close with FIN clear",
             client(),
             unmasked().frame(CLOSE, b"").fail_at_header(0),
         )
         .fails(Error::FragmentedControlFrame, 1002),
-        case(
-            "5.3-5.5 text in 2 fragments",
-            server(),
-            masked()
-                .frame(TEXT, b"fragment1")
-                .frame(FIN | CONT, b"fragment2"),
-        )
-        .sees([text("fragment1fragment2")]),
-        case(
+        interleaved(
             "5.6-5.8 text in 2 fragments, ping in between",
-            server(),
-            masked()
-                .frame(TEXT, b"fragment1")
-                .frame(FIN | PING, b"ping payload")
-                .frame(FIN | CONT, b"fragment2"),
-        )
-        .sees([ping(b"ping payload"), text("fragment1fragment2")]),
-        case(
+            TEXT,
+            b"fragment1",
+            (PING, b"ping payload"),
+            b"fragment2",
+        ),
+        interleaved(
             "5.x binary in 2 fragments, pong in between",
-            server(),
-            masked()
-                .frame(BINARY, &[1, 2])
-                .frame(FIN | PONG, b"pong")
-                .frame(FIN | CONT, &[3]),
-        )
-        .sees([pong(b"pong"), binary(&[1, 2, 3])]),
-        case(
-            "5.9-5.11 continuation (FIN set) with nothing to continue, then text",
-            server(),
-            masked()
-                .frame(FIN | CONT, b"non-continuation payload")
-                .fail_at_length_end()
-                .frame(FIN | TEXT, b"Hello, world!"),
-        )
-        .fails(Error::UnexpectedContinuation, 1002),
-        case(
-            "5.12-5.14 continuation (FIN clear) with nothing to continue, then text",
-            server(),
-            masked()
-                .frame(CONT, b"non-continuation payload")
-                .fail_at_length_end()
-                .frame(FIN | TEXT, b"Hello, world!"),
-        )
-        .fails(Error::UnexpectedContinuation, 1002),
-        case(
-            "5.15 text in 2 fragments, continuation with nothing to continue, text",
-            server(),
-            masked()
-                .frame(TEXT, b"fragment1")
-                .frame(FIN | CONT, b"fragment2")
-                .frame(CONT, b"fragment3")
-                .fail_at_length_end()
-                .frame(FIN | TEXT, b"fragment4"),
-        )
-        .sees([text("fragment1fragment2")])
-        .fails(Error::UnexpectedContinuation, 1002),
-        case(
-            "5.16 (continuation, continuation FIN, text) twice",
-            server(),
-            masked()
-                .frame(CONT, b"fragment1")
-                .fail_at_length_end()
-                .frame(FIN | CONT, b"fragment2")
-                .frame(FIN | TEXT, b"fragment3"),
-        )
-        .fails(Error::UnexpectedContinuation, 1002),
-    ];
-    cases.extend(fragmentation_5_more());
-    cases
-}
-
-/// 5.x, continued: fragmentation rules and empty fragments.
-fn fragmentation_5_more() -> Vec<Case> {
-    vec![
-        case(
-            "5.17 (continuation FIN, continuation FIN, text) twice",
-            server(),
-            masked()
-                .frame(FIN | CONT, b"fragment1")
-                .fail_at_length_end()
-                .frame(FIN | CONT, b"fragment2")
-                .frame(FIN | TEXT, b"fragment3"),
-        )
-        .fails(Error::UnexpectedContinuation, 1002),
-        case(
-            "5.18 text in 2 fragments, both with opcode text",
-            server(),
-            masked()
-                .frame(TEXT, b"fragment1")
-                .frame(FIN | TEXT, b"fragment2")
-                .fail_at_length_end(),
-        )
-        .fails(Error::ExpectedContinuation, 1002),
-        case(
-            "5.x binary frame inside a fragmented text",
-            server(),
-            masked()
-                .frame(TEXT, b"fragment1")
-                .frame(FIN | BINARY, b"x")
-                .fail_at_length_end(),
-        )
-        .fails(Error::ExpectedContinuation, 1002),
+            BINARY,
+            &[1, 2],
+            (PONG, b"pong"),
+            &[3],
+        ),
         case(
             "5.19/5.20 text in 5 fragments, 2 pings in between",
             server(),
@@ -1071,39 +922,74 @@ fn fragmentation_5_more() -> Vec<Case> {
             text("fragment1fragment2fragment3fragment4fragment5"),
         ]),
         case(
-            "6.1.2 text in 3 empty fragments",
-            server(),
-            masked()
-                .frame(TEXT, b"")
-                .frame(CONT, b"")
-                .frame(FIN | CONT, b""),
-        )
-        .sees([text("")]),
-        case(
-            "6.1.3 text in 3 fragments, first and last empty",
-            server(),
-            masked()
-                .frame(TEXT, b"")
-                .frame(CONT, b"middle frame payload")
-                .frame(FIN | CONT, b""),
-        )
-        .sees([text("middle frame payload")]),
-        case(
-            "5.x binary in 3 fragments, the last empty",
-            server(),
-            masked()
-                .frame(BINARY, &[1])
-                .frame(CONT, &[2])
-                .frame(FIN | CONT, b""),
-        )
-        .sees([binary(&[1, 2])]),
-        case(
             "5.x stream ends inside a fragmented message",
             server(),
             masked().frame(TEXT, b"fragment1").frame(FIN | PING, b""),
         )
         .sees([ping(b"")])
         .ends(End::InMessage),
+    ]);
+    cases.extend(fragmentation_5_refused());
+    cases
+}
+
+/// 5.x, continued: a continuation with nothing to continue, and a new
+/// message inside a fragmented one (§5.4), refused when the length is read.
+fn fragmentation_5_refused() -> Vec<Case> {
+    let mut cases = Vec::new();
+    // A continuation with nothing to continue, FIN set or clear, then text.
+    #[rustfmt::skip]
+    let then_text = [
+        ("5.9-5.11 continuation (FIN set) with nothing to continue, then text",    FIN),
+        ("5.12-5.14 continuation (FIN clear) with nothing to continue, then text", 0),
+    ];
+    for (name, fin) in then_text {
+        let wire = masked()
+            .frame(fin | CONT, b"non-continuation payload")
+            .fail_at_length_end()
+            .frame(FIN | TEXT, b"Hello, world!");
+        cases.push(case(name, server(), wire).fails(Error::UnexpectedContinuation, 1002));
+    }
+    // The same, then a continuation and a text.
+    #[rustfmt::skip]
+    let twice = [
+        ("5.16 (continuation, continuation FIN, text) twice",     0),
+        ("5.17 (continuation FIN, continuation FIN, text) twice", FIN),
+    ];
+    for (name, fin) in twice {
+        let wire = masked()
+            .frame(fin | CONT, b"fragment1")
+            .fail_at_length_end()
+            .frame(FIN | CONT, b"fragment2")
+            .frame(FIN | TEXT, b"fragment3");
+        cases.push(case(name, server(), wire).fails(Error::UnexpectedContinuation, 1002));
+    }
+    // A new data frame inside a fragmented text.
+    #[rustfmt::skip]
+    let new_message: [(&str, u8, &[u8]); 2] = [
+        ("5.18 text in 2 fragments, both with opcode text", TEXT,   b"fragment2"),
+        ("5.x binary frame inside a fragmented text",       BINARY, b"x"),
+    ];
+    for (name, op, payload) in new_message {
+        let wire = masked()
+            .frame(TEXT, b"fragment1")
+            .frame(FIN | op, payload)
+            .fail_at_length_end();
+        cases.push(case(name, server(), wire).fails(Error::ExpectedContinuation, 1002));
+    }
+    cases.extend([
+        case(
+            "5.15 text in 2 fragments, continuation with nothing to continue, text",
+            server(),
+            masked()
+                .frame(TEXT, b"fragment1")
+                .frame(FIN | CONT, b"fragment2")
+                .frame(CONT, b"fragment3")
+                .fail_at_length_end()
+                .frame(FIN | TEXT, b"fragment4"),
+        )
+        .sees([text("fragment1fragment2")])
+        .fails(Error::UnexpectedContinuation, 1002),
         case(
             "5.x continuation after a finished message",
             server(),
@@ -1114,7 +1000,8 @@ fn fragmentation_5_more() -> Vec<Case> {
         )
         .sees([text("a")])
         .fails(Error::UnexpectedContinuation, 1002),
-    ]
+    ]);
+    cases
 }
 
 /// How a UTF-8 sample must end (§8.1: "MUST _Fail the WebSocket Connection_"
@@ -1129,158 +1016,81 @@ enum Utf8 {
 }
 
 /// The UTF-8 samples of 6.x (and a few more), with their verdict.
+#[rustfmt::skip]
 fn utf8_samples() -> Vec<(&'static str, Vec<u8>, Utf8)> {
     use Utf8::{BadAt, Truncated, Valid};
     let s = |b: &[u8]| b.to_vec();
-    let mut cases = vec![
-        ("6.1.1 empty", s(b""), Valid),
-        (
-            "6.2.1 Hello-µ@ßöäüàá-UTF-8!!",
-            s("Hello-µ@ßöäüàá-UTF-8!!".as_bytes()),
-            Valid,
-        ),
-        ("6.5.1 κόσμε", s(KOSME), Valid),
-        (
-            "6.x mixed 1-4 byte code points",
-            s("héllo wörld €𝄞 ✓".as_bytes()),
-            Valid,
-        ),
-        (
-            "6.3.1 κόσμε + surrogate + edited",
-            concat(&[KOSME, b"\xED\xA0\x80edited"]),
-            BadAt(12),
-        ),
-        (
-            "6.4.x κόσμε + U+110000 + edited",
-            concat(&[KOSME, b"\xF4\x90\x80\x80edited"]),
-            BadAt(12),
-        ),
-        ("6.6.x κόσμε cut after 1 byte", s(&KOSME[..1]), Truncated),
-        ("6.6.x κόσμε cut after 3 bytes", s(&KOSME[..3]), Truncated),
-        ("6.6.x κόσμε cut after 4 bytes", s(&KOSME[..4]), Truncated),
-        ("6.6.x κόσμε cut after 10 bytes", s(&KOSME[..10]), Truncated),
-        ("6.7.1 U+0000", s(b"\x00"), Valid),
-        ("6.7.2 U+0080", s(b"\xC2\x80"), Valid),
-        ("6.7.3 U+0800", s(b"\xE0\xA0\x80"), Valid),
-        ("6.7.4 U+10000", s(b"\xF0\x90\x80\x80"), Valid),
-        ("6.8.1 5-byte form F8", s(b"\xF8\x88\x80\x80\x80"), BadAt(0)),
-        (
-            "6.8.2 6-byte form FC",
-            s(b"\xFC\x84\x80\x80\x80\x80"),
-            BadAt(0),
-        ),
-        ("6.9.1 U+007F", s(b"\x7F"), Valid),
-        ("6.9.2 U+07FF", s(b"\xDF\xBF"), Valid),
-        ("6.9.3 U+FFFF", s(b"\xEF\xBF\xBF"), Valid),
-        ("6.9.4 U+10FFFF", s(b"\xF4\x8F\xBF\xBF"), Valid),
-        (
-            "6.10.1 F7 BF BF BF (> U+10FFFF)",
-            s(b"\xF7\xBF\xBF\xBF"),
-            BadAt(0),
-        ),
-        ("6.10.2 5-byte FB", s(b"\xFB\xBF\xBF\xBF\xBF"), BadAt(0)),
-        ("6.10.3 6-byte FD", s(b"\xFD\xBF\xBF\xBF\xBF\xBF"), BadAt(0)),
-        ("6.11.1 U+D7FF", s(b"\xED\x9F\xBF"), Valid),
-        ("6.11.2 U+E000", s(b"\xEE\x80\x80"), Valid),
-        ("6.11.3 U+FFFD", s(b"\xEF\xBF\xBD"), Valid),
-        ("6.11.5 U+110000", s(b"\xF4\x90\x80\x80"), BadAt(1)),
-        ("6.12.1 lone continuation 80", s(b"\x80"), BadAt(0)),
-        ("6.12.2 lone continuation BF", s(b"\xBF"), BadAt(0)),
-        ("6.12.3 80 BF", s(b"\x80\xBF"), BadAt(0)),
-        ("6.12.x text then continuation", s(b"ab\x80"), BadAt(2)),
-        ("6.13.1 C0 then space", s(b"\xC0\x20"), BadAt(0)),
-        ("6.13.1 C2 then space", s(b"\xC2\x20"), BadAt(1)),
-        ("6.13.2 E0 then space", s(b"\xE0\x20"), BadAt(1)),
-        ("6.13.3 F0 then space", s(b"\xF0\x20"), BadAt(1)),
-        ("6.13.4 F8 then space", s(b"\xF8\x20"), BadAt(0)),
-        ("6.13.5 FC then space", s(b"\xFC\x20"), BadAt(0)),
-        ("6.14.1 C0 alone", s(b"\xC0"), BadAt(0)),
-        ("6.14.2 E0 80", s(b"\xE0\x80"), BadAt(1)),
-        ("6.14.3 F0 80 80", s(b"\xF0\x80\x80"), BadAt(1)),
-        ("6.14.6 DF alone at the end", s(b"\xDF"), Truncated),
-        ("6.14.7 EF BF at the end", s(b"\xEF\xBF"), Truncated),
-        ("6.14.8 F4 8F BF at the end", s(b"\xF4\x8F\xBF"), Truncated),
-        (
-            "6.15.1 concatenated incomplete sequences",
-            s(b"\xC0\xE0\x80\xF0\x80\x80\xDF"),
-            BadAt(0),
-        ),
-    ];
-    cases.extend(utf8_samples_more());
-    cases
-}
-
-/// The 6.x samples, continued.
-fn utf8_samples_more() -> Vec<(&'static str, Vec<u8>, Utf8)> {
-    use Utf8::{BadAt, Truncated, Valid};
-    let s = |b: &[u8]| b.to_vec();
     vec![
-        ("6.16.1 FE", s(b"\xFE"), BadAt(0)),
-        ("6.16.2 FF", s(b"\xFF"), BadAt(0)),
-        ("6.16.3 FE FE FF FF", s(b"\xFE\xFE\xFF\xFF"), BadAt(0)),
-        ("6.17.1 overlong / C0 AF", s(b"\xC0\xAF"), BadAt(0)),
-        ("6.17.2 overlong / E0 80 AF", s(b"\xE0\x80\xAF"), BadAt(1)),
-        (
-            "6.17.3 overlong / F0 80 80 AF",
-            s(b"\xF0\x80\x80\xAF"),
-            BadAt(1),
-        ),
-        (
-            "6.17.4 overlong / F8 ...",
-            s(b"\xF8\x80\x80\x80\xAF"),
-            BadAt(0),
-        ),
-        (
-            "6.17.5 overlong / FC ...",
-            s(b"\xFC\x80\x80\x80\x80\xAF"),
-            BadAt(0),
-        ),
-        ("6.18.1 max overlong C1 BF", s(b"\xC1\xBF"), BadAt(0)),
-        ("6.18.2 max overlong E0 9F BF", s(b"\xE0\x9F\xBF"), BadAt(1)),
-        (
-            "6.18.3 max overlong F0 8F BF BF",
-            s(b"\xF0\x8F\xBF\xBF"),
-            BadAt(1),
-        ),
-        ("6.19.1 overlong NUL C0 80", s(b"\xC0\x80"), BadAt(0)),
-        ("6.19.2 overlong NUL E0 80 80", s(b"\xE0\x80\x80"), BadAt(1)),
-        (
-            "6.19.3 overlong NUL F0 80 80 80",
-            s(b"\xF0\x80\x80\x80"),
-            BadAt(1),
-        ),
-        ("6.20.1 surrogate U+D800", s(b"\xED\xA0\x80"), BadAt(1)),
-        ("6.20.4 surrogate U+DB7F", s(b"\xED\xAD\xBF"), BadAt(1)),
-        ("6.20.7 surrogate U+DFFF", s(b"\xED\xBF\xBF"), BadAt(1)),
-        (
-            "6.21.1 surrogate pair D800 DC00",
-            s(b"\xED\xA0\x80\xED\xB0\x80"),
-            BadAt(1),
-        ),
-        (
-            "6.21.8 surrogate pair DBFF DFFF",
-            s(b"\xED\xAF\xBF\xED\xBF\xBF"),
-            BadAt(1),
-        ),
-        ("6.22.1 noncharacter U+FFFE", s(b"\xEF\xBF\xBE"), Valid),
-        ("6.22.x noncharacter U+FDD0", s(b"\xEF\xB7\x90"), Valid),
-        (
-            "6.22.x noncharacter U+10FFFE",
-            s(b"\xF4\x8F\xBF\xBE"),
-            Valid,
-        ),
-        ("6.23.1 U+FFFD", s(b"\xEF\xBF\xBD"), Valid),
-        ("6.x invalid byte mid-text", s(b"ab\xFFcd"), BadAt(2)),
-        (
-            "6.x missing continuation E2 82 41",
-            s(b"\xE2\x82\x41"),
-            BadAt(2),
-        ),
-        (
-            "6.x valid text then a cut €",
-            s(b"\xE2\x82\xAC\xE2"),
-            Truncated,
-        ),
+        ("6.1.1 empty",                              s(b""),                                      Valid),
+        ("6.2.1 Hello-µ@ßöäüàá-UTF-8!!",             s("Hello-µ@ßöäüàá-UTF-8!!".as_bytes()),      Valid),
+        ("6.5.1 κόσμε",                              s(KOSME),                                    Valid),
+        ("6.x mixed 1-4 byte code points",           s("héllo wörld €𝄞 ✓".as_bytes()),            Valid),
+        ("6.3.1 κόσμε + surrogate + edited",         concat(&[KOSME, b"\xED\xA0\x80edited"]),     BadAt(12)),
+        ("6.4.x κόσμε + U+110000 + edited",          concat(&[KOSME, b"\xF4\x90\x80\x80edited"]), BadAt(12)),
+        ("6.6.x κόσμε cut after 1 byte",             s(&KOSME[..1]),                              Truncated),
+        ("6.6.x κόσμε cut after 3 bytes",            s(&KOSME[..3]),                              Truncated),
+        ("6.6.x κόσμε cut after 4 bytes",            s(&KOSME[..4]),                              Truncated),
+        ("6.6.x κόσμε cut after 10 bytes",           s(&KOSME[..10]),                             Truncated),
+        ("6.7.1 U+0000",                             s(b"\x00"),                                  Valid),
+        ("6.7.2 U+0080",                             s(b"\xC2\x80"),                              Valid),
+        ("6.7.3 U+0800",                             s(b"\xE0\xA0\x80"),                          Valid),
+        ("6.7.4 U+10000",                            s(b"\xF0\x90\x80\x80"),                      Valid),
+        ("6.8.1 5-byte form F8",                     s(b"\xF8\x88\x80\x80\x80"),                  BadAt(0)),
+        ("6.8.2 6-byte form FC",                     s(b"\xFC\x84\x80\x80\x80\x80"),              BadAt(0)),
+        ("6.9.1 U+007F",                             s(b"\x7F"),                                  Valid),
+        ("6.9.2 U+07FF",                             s(b"\xDF\xBF"),                              Valid),
+        ("6.9.3 U+FFFF",                             s(b"\xEF\xBF\xBF"),                          Valid),
+        ("6.9.4 U+10FFFF",                           s(b"\xF4\x8F\xBF\xBF"),                      Valid),
+        ("6.10.1 F7 BF BF BF (> U+10FFFF)",          s(b"\xF7\xBF\xBF\xBF"),                      BadAt(0)),
+        ("6.10.2 5-byte FB",                         s(b"\xFB\xBF\xBF\xBF\xBF"),                  BadAt(0)),
+        ("6.10.3 6-byte FD",                         s(b"\xFD\xBF\xBF\xBF\xBF\xBF"),              BadAt(0)),
+        ("6.11.1 U+D7FF",                            s(b"\xED\x9F\xBF"),                          Valid),
+        ("6.11.2 U+E000",                            s(b"\xEE\x80\x80"),                          Valid),
+        ("6.11.3 U+FFFD",                            s(b"\xEF\xBF\xBD"),                          Valid),
+        ("6.11.5 U+110000",                          s(b"\xF4\x90\x80\x80"),                      BadAt(1)),
+        ("6.12.1 lone continuation 80",              s(b"\x80"),                                  BadAt(0)),
+        ("6.12.2 lone continuation BF",              s(b"\xBF"),                                  BadAt(0)),
+        ("6.12.3 80 BF",                             s(b"\x80\xBF"),                              BadAt(0)),
+        ("6.12.x text then continuation",            s(b"ab\x80"),                                BadAt(2)),
+        ("6.13.1 C0 then space",                     s(b"\xC0\x20"),                              BadAt(0)),
+        ("6.13.1 C2 then space",                     s(b"\xC2\x20"),                              BadAt(1)),
+        ("6.13.2 E0 then space",                     s(b"\xE0\x20"),                              BadAt(1)),
+        ("6.13.3 F0 then space",                     s(b"\xF0\x20"),                              BadAt(1)),
+        ("6.13.4 F8 then space",                     s(b"\xF8\x20"),                              BadAt(0)),
+        ("6.13.5 FC then space",                     s(b"\xFC\x20"),                              BadAt(0)),
+        ("6.14.1 C0 alone",                          s(b"\xC0"),                                  BadAt(0)),
+        ("6.14.2 E0 80",                             s(b"\xE0\x80"),                              BadAt(1)),
+        ("6.14.3 F0 80 80",                          s(b"\xF0\x80\x80"),                          BadAt(1)),
+        ("6.14.6 DF alone at the end",               s(b"\xDF"),                                  Truncated),
+        ("6.14.7 EF BF at the end",                  s(b"\xEF\xBF"),                              Truncated),
+        ("6.14.8 F4 8F BF at the end",               s(b"\xF4\x8F\xBF"),                          Truncated),
+        ("6.15.1 concatenated incomplete sequences", s(b"\xC0\xE0\x80\xF0\x80\x80\xDF"),          BadAt(0)),
+        ("6.16.1 FE",                                s(b"\xFE"),                                  BadAt(0)),
+        ("6.16.2 FF",                                s(b"\xFF"),                                  BadAt(0)),
+        ("6.16.3 FE FE FF FF",                       s(b"\xFE\xFE\xFF\xFF"),                      BadAt(0)),
+        ("6.17.1 overlong / C0 AF",                  s(b"\xC0\xAF"),                              BadAt(0)),
+        ("6.17.2 overlong / E0 80 AF",               s(b"\xE0\x80\xAF"),                          BadAt(1)),
+        ("6.17.3 overlong / F0 80 80 AF",            s(b"\xF0\x80\x80\xAF"),                      BadAt(1)),
+        ("6.17.4 overlong / F8 ...",                 s(b"\xF8\x80\x80\x80\xAF"),                  BadAt(0)),
+        ("6.17.5 overlong / FC ...",                 s(b"\xFC\x80\x80\x80\x80\xAF"),              BadAt(0)),
+        ("6.18.1 max overlong C1 BF",                s(b"\xC1\xBF"),                              BadAt(0)),
+        ("6.18.2 max overlong E0 9F BF",             s(b"\xE0\x9F\xBF"),                          BadAt(1)),
+        ("6.18.3 max overlong F0 8F BF BF",          s(b"\xF0\x8F\xBF\xBF"),                      BadAt(1)),
+        ("6.19.1 overlong NUL C0 80",                s(b"\xC0\x80"),                              BadAt(0)),
+        ("6.19.2 overlong NUL E0 80 80",             s(b"\xE0\x80\x80"),                          BadAt(1)),
+        ("6.19.3 overlong NUL F0 80 80 80",          s(b"\xF0\x80\x80\x80"),                      BadAt(1)),
+        ("6.20.1 surrogate U+D800",                  s(b"\xED\xA0\x80"),                          BadAt(1)),
+        ("6.20.4 surrogate U+DB7F",                  s(b"\xED\xAD\xBF"),                          BadAt(1)),
+        ("6.20.7 surrogate U+DFFF",                  s(b"\xED\xBF\xBF"),                          BadAt(1)),
+        ("6.21.1 surrogate pair D800 DC00",          s(b"\xED\xA0\x80\xED\xB0\x80"),              BadAt(1)),
+        ("6.21.8 surrogate pair DBFF DFFF",          s(b"\xED\xAF\xBF\xED\xBF\xBF"),              BadAt(1)),
+        ("6.22.1 noncharacter U+FFFE",               s(b"\xEF\xBF\xBE"),                          Valid),
+        ("6.22.x noncharacter U+FDD0",               s(b"\xEF\xB7\x90"),                          Valid),
+        ("6.22.x noncharacter U+10FFFE",             s(b"\xF4\x8F\xBF\xBE"),                      Valid),
+        ("6.23.1 U+FFFD",                            s(b"\xEF\xBF\xBD"),                          Valid),
+        ("6.x invalid byte mid-text",                s(b"ab\xFFcd"),                              BadAt(2)),
+        ("6.x missing continuation E2 82 41",        s(b"\xE2\x82\x41"),                          BadAt(2)),
+        ("6.x valid text then a cut €",              s(b"\xE2\x82\xAC\xE2"),                      Truncated),
     ]
 }
 
@@ -1355,22 +1165,20 @@ fn expect_utf8(case: Case, valid: Option<&str>, verdict: Utf8) -> Case {
 /// 6.x: code points split across fragments, with control frames in between,
 /// and invalid text found in a middle fragment (6.4.1/6.4.2).
 fn utf8_across_frames() -> Vec<Case> {
-    vec![
+    let mut cases = vec![
         case(
             "6.2.2-like € split 1+2 across fragments",
             server(),
             masked().frame(TEXT, b"\xE2").frame(FIN | CONT, b"\x82\xAC"),
         )
         .sees([text("€")]),
-        case(
+        interleaved(
             "6.2.x 𝄞 split 2+2, ping in between",
-            server(),
-            masked()
-                .frame(TEXT, b"\xF0\x9D")
-                .frame(FIN | PING, b"")
-                .frame(FIN | CONT, b"\x84\x9E"),
-        )
-        .sees([ping(b""), text("𝄞")]),
+            TEXT,
+            b"\xF0\x9D",
+            (PING, b""),
+            b"\x84\x9E",
+        ),
         case(
             "6.x split code point broken in the next fragment",
             server(),
@@ -1390,32 +1198,29 @@ fn utf8_across_frames() -> Vec<Case> {
         )
         .fails(Error::InvalidUtf8, 1007),
         case(
-            "6.4.1 κόσμε | U+110000 | edited in 3 fragments: fails in the 2nd",
-            server(),
-            masked()
-                .frame(TEXT, KOSME)
-                .frame(CONT, b"\xF4\x90\x80\x80")
-                .fail_at_payload(1)
-                .frame(FIN | CONT, b"edited"),
-        )
-        .fails(Error::InvalidUtf8, 1007),
-        case(
-            "6.4.2 κόσμε F4 | 90 80 80 | edited: fails at the 2nd fragment's first byte",
-            server(),
-            masked()
-                .frame(TEXT, &concat(&[KOSME, b"\xF4"]))
-                .frame(CONT, b"\x90\x80\x80")
-                .fail_at_payload(0)
-                .frame(FIN | CONT, b"edited"),
-        )
-        .fails(Error::InvalidUtf8, 1007),
-        case(
             "6.x binary messages are not checked",
             server(),
             masked().frame(FIN | BINARY, b"\xFF\xC0\x80"),
         )
         .sees([binary(b"\xFF\xC0\x80")]),
-    ]
+    ];
+    // κόσμε, U+110000 split across the first two of 3 fragments, "edited":
+    // fails at byte `at` of the 2nd fragment.
+    let split = concat(&[KOSME, b"\xF4"]);
+    #[rustfmt::skip]
+    let middle: [(&str, &[u8], &[u8], usize); 2] = [
+        ("6.4.1 κόσμε | U+110000 | edited in 3 fragments: fails in the 2nd",            KOSME,  b"\xF4\x90\x80\x80", 1),
+        ("6.4.2 κόσμε F4 | 90 80 80 | edited: fails at the 2nd fragment's first byte", &split, b"\x90\x80\x80",     0),
+    ];
+    for (name, first, second, at) in middle {
+        let wire = masked()
+            .frame(TEXT, first)
+            .frame(CONT, second)
+            .fail_at_payload(at)
+            .frame(FIN | CONT, b"edited");
+        cases.push(case(name, server(), wire).fails(Error::InvalidUtf8, 1007));
+    }
+    cases
 }
 
 /// A Close body: the code, then the reason.
@@ -1427,7 +1232,20 @@ fn body(code: u16, reason: &[u8]) -> Vec<u8> {
 /// docs: the layers report them; the endpoint stops at the Close).
 fn close_7_1() -> Vec<Case> {
     let c1000 = body(1000, b"");
-    vec![
+    let closed = || masked().frame(FIN | CLOSE, &c1000);
+    // A Close, then one more frame: the layers report both.
+    #[rustfmt::skip]
+    let after_close: [(&str, u8, &[u8], Seen); 3] = [
+        ("7.1.2 close, close: the layers report both",     CLOSE, &c1000,          close(Some(1000), "")),
+        ("7.1.3 close, then ping: the layers report both", PING,  b"ping",         ping(b"ping")),
+        ("7.1.4 close, then text: the layers report both", TEXT,  b"Hello World!", text("Hello World!")),
+    ];
+    let mut cases = Vec::new();
+    for (name, op, payload, then) in after_close {
+        let wire = closed().frame(FIN | op, payload);
+        cases.push(case(name, server(), wire).sees([close(Some(1000), ""), then]));
+    }
+    cases.extend([
         case(
             "7.1.1 text, then close 1000",
             server(),
@@ -1436,30 +1254,6 @@ fn close_7_1() -> Vec<Case> {
                 .frame(FIN | CLOSE, &c1000),
         )
         .sees([text("Hello World!"), close(Some(1000), "")]),
-        case(
-            "7.1.2 close, close: the layers report both",
-            server(),
-            masked()
-                .frame(FIN | CLOSE, &c1000)
-                .frame(FIN | CLOSE, &c1000),
-        )
-        .sees([close(Some(1000), ""), close(Some(1000), "")]),
-        case(
-            "7.1.3 close, then ping: the layers report both",
-            server(),
-            masked()
-                .frame(FIN | CLOSE, &c1000)
-                .frame(FIN | PING, b"ping"),
-        )
-        .sees([close(Some(1000), ""), ping(b"ping")]),
-        case(
-            "7.1.4 close, then text: the layers report both",
-            server(),
-            masked()
-                .frame(FIN | CLOSE, &c1000)
-                .frame(FIN | TEXT, b"Hello World!"),
-        )
-        .sees([close(Some(1000), ""), text("Hello World!")]),
         case(
             "7.1.5 text fragment, close, continuation: the message still completes",
             server(),
@@ -1481,18 +1275,14 @@ fn close_7_1() -> Vec<Case> {
         case(
             "7.1.x after close, a reserved opcode is still a frame-layer error",
             server(),
-            masked()
-                .frame(FIN | CLOSE, &c1000)
-                .frame(FIN | 0x3, b"")
-                .fail_at_header(0),
+            closed().frame(FIN | 0x3, b"").fail_at_header(0),
         )
         .sees([close(Some(1000), "")])
         .fails(Error::ReservedOpcode, 1002),
         case(
             "7.1.x after close, an unmasked frame at a server",
             server(),
-            masked()
-                .frame(FIN | CLOSE, &c1000)
+            closed()
                 .masking(false)
                 .frame(FIN | TEXT, b"x")
                 .fail_at_header(1),
@@ -1509,7 +1299,8 @@ fn close_7_1() -> Vec<Case> {
         )
         .sees([close(None, "")])
         .fails(Error::UnexpectedContinuation, 1002),
-    ]
+    ]);
+    cases
 }
 
 /// 7.3.x–7.13.x: Close bodies (§5.5.1), codes (§7.4, IANA registry) and
@@ -1518,6 +1309,40 @@ fn close_7() -> Vec<Case> {
     let mut cases = close_7_1();
     let star = |n: usize| "*".repeat(n);
     let reason_123 = star(123);
+    // Close 1000 with a reason of 0 to 123 bytes (125 in all).
+    #[rustfmt::skip]
+    let reasons = [
+        ("7.3.3 close 1000, no reason",                           ""),
+        ("7.3.4 close 1000 with a reason",                        "Hello World!"),
+        ("7.3.5 close 1000 with a 123-byte reason (125 in all)", &reason_123),
+    ];
+    for (name, reason) in reasons {
+        let wire = masked().frame(FIN | CLOSE, &body(1000, reason.as_bytes()));
+        cases.push(case(name, server(), wire).sees([close(Some(1000), reason)]));
+    }
+    // A reason that is not UTF-8 (§5.5.1: 1007), failing as a 6.x sample
+    // does; the payload index counts the 2-byte code.
+    let bad_reasons = [
+        (
+            "7.5.1 close 1000, reason κόσμε + surrogate + edited (§5.5.1 → 1007)",
+            concat(&[KOSME, b"\xED\xA0\x80edited"]),
+            Utf8::BadAt(2 + 12),
+        ),
+        (
+            "7.5.x close 1000, reason with FF",
+            b"\xFFok".to_vec(),
+            Utf8::BadAt(2),
+        ),
+        (
+            "7.5.x close 1000, reason cut in a code point",
+            b"ok\xE2\x82".to_vec(),
+            Utf8::Truncated,
+        ),
+    ];
+    for (name, reason, verdict) in bad_reasons {
+        let wire = mark(masked().frame(FIN | CLOSE, &body(1000, &reason)), verdict);
+        cases.push(case(name, server(), wire).fails(Error::InvalidCloseReason, 1007));
+    }
     cases.extend([
         case(
             "7.3.1 close, empty body",
@@ -1532,24 +1357,6 @@ fn close_7() -> Vec<Case> {
         )
         .fails(Error::CloseBodyTooShort, 1002),
         case(
-            "7.3.3 close 1000, no reason",
-            server(),
-            masked().frame(FIN | CLOSE, &body(1000, b"")),
-        )
-        .sees([close(Some(1000), "")]),
-        case(
-            "7.3.4 close 1000 with a reason",
-            server(),
-            masked().frame(FIN | CLOSE, &body(1000, b"Hello World!")),
-        )
-        .sees([close(Some(1000), "Hello World!")]),
-        case(
-            "7.3.5 close 1000 with a 123-byte reason (125 in all)",
-            server(),
-            masked().frame(FIN | CLOSE, &body(1000, reason_123.as_bytes())),
-        )
-        .sees([close(Some(1000), &reason_123)]),
-        case(
             "7.3.6 close 1000 with a 124-byte reason (126 in all: §5.5)",
             server(),
             masked()
@@ -1557,33 +1364,6 @@ fn close_7() -> Vec<Case> {
                 .fail_at_header(3),
         )
         .fails(Error::ControlFrameTooLong, 1002),
-        case(
-            "7.5.1 close 1000, reason κόσμε + surrogate + edited (§5.5.1 → 1007)",
-            server(),
-            masked()
-                .frame(
-                    FIN | CLOSE,
-                    &body(1000, &concat(&[KOSME, b"\xED\xA0\x80edited"])),
-                )
-                .fail_at_payload(2 + 12),
-        )
-        .fails(Error::InvalidCloseReason, 1007),
-        case(
-            "7.5.x close 1000, reason with FF",
-            server(),
-            masked()
-                .frame(FIN | CLOSE, &body(1000, b"\xFFok"))
-                .fail_at_payload(2),
-        )
-        .fails(Error::InvalidCloseReason, 1007),
-        case(
-            "7.5.x close 1000, reason cut in a code point",
-            server(),
-            masked()
-                .frame(FIN | CLOSE, &body(1000, b"ok\xE2\x82"))
-                .fail_at_end(),
-        )
-        .fails(Error::InvalidCloseReason, 1007),
         case(
             "7.x invalid code and invalid reason: the code decides (1002)",
             server(),
@@ -1598,33 +1378,31 @@ fn close_7() -> Vec<Case> {
     cases
 }
 
-/// 7.x: a Close body is checked as it arrives (fail fast inside a partial frame).
+/// 7.x: a Close body is checked as it arrives (fail fast inside a partial
+/// frame): a Close header announcing `len` bytes, and fewer on the wire.
 fn close_partial_7() -> Vec<Case> {
+    let partial = |len, body: &[u8]| {
+        masked()
+            .header(FIN | CLOSE, Form::Minimal, len)
+            .payload(body)
+    };
     vec![
         case(
             "7.x partial close: an invalid code shows before the frame ends",
             server(),
-            masked()
-                .header(FIN | CLOSE, Form::Minimal, 10)
-                .payload(&body(1005, b""))
-                .fail_at_payload(1),
+            partial(10, &body(1005, b"")).fail_at_payload(1),
         )
         .fails(Error::InvalidCloseCode, 1002),
         case(
             "7.x partial close: an invalid reason byte shows before the frame ends",
             server(),
-            masked()
-                .header(FIN | CLOSE, Form::Minimal, 20)
-                .payload(&body(1000, b"ok\xFF"))
-                .fail_at_payload(4),
+            partial(20, &body(1000, b"ok\xFF")).fail_at_payload(4),
         )
         .fails(Error::InvalidCloseReason, 1007),
         case(
             "7.x partial close: valid so far, waiting",
             server(),
-            masked()
-                .header(FIN | CLOSE, Form::Minimal, 20)
-                .payload(&body(1000, b"ok\xE2\x82")),
+            partial(20, &body(1000, b"ok\xE2\x82")),
         )
         .ends(End::Needs(14)),
     ]
@@ -1640,22 +1418,19 @@ fn close_codes_7() -> Vec<Case> {
         4999,
     ];
     for code in valid {
-        cases.push(
-            case(
-                &format!("7.7.x close {code}"),
-                server(),
-                masked().frame(FIN | CLOSE, &body(code, b"")),
-            )
-            .sees([close(Some(code), "")]),
-        );
-        cases.push(
-            case(
-                &format!("7.7.x close {code} with a reason, client"),
+        for (side, config, wire, reason) in [
+            ("", server(), masked(), ""),
+            (
+                " with a reason, client",
                 client(),
-                unmasked().frame(FIN | CLOSE, &body(code, "au revoir ✓".as_bytes())),
-            )
-            .sees([close(Some(code), "au revoir ✓")]),
-        );
+                unmasked(),
+                "au revoir ✓",
+            ),
+        ] {
+            let name = format!("7.7.x close {code}{side}");
+            let wire = wire.frame(FIN | CLOSE, &body(code, reason.as_bytes()));
+            cases.push(case(&name, config, wire).sees([close(Some(code), reason)]));
+        }
     }
     // 7.9.x / 7.13.x: codes a peer may not send: 0–999 unused, 1004–1006
     // and 1015 reserved ("MUST NOT be set as a status code in a Close control
@@ -1664,16 +1439,11 @@ fn close_codes_7() -> Vec<Case> {
         0, 1, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535,
     ];
     for code in invalid {
-        cases.push(
-            case(
-                &format!("7.9.x close {code}"),
-                server(),
-                masked()
-                    .frame(FIN | CLOSE, &body(code, b""))
-                    .fail_at_payload(1),
-            )
-            .fails(Error::InvalidCloseCode, 1002),
-        );
+        let wire = masked()
+            .frame(FIN | CLOSE, &body(code, b""))
+            .fail_at_payload(1);
+        let name = format!("7.9.x close {code}");
+        cases.push(case(&name, server(), wire).fails(Error::InvalidCloseCode, 1002));
     }
     cases
 }
@@ -1686,25 +1456,42 @@ fn limits_9() -> Vec<Case> {
     let frame_100 = server().with_max_frame_payload(100);
     let frame_1000 = server().with_max_frame_payload(1000);
     let msg_1000 = server().with_max_message_len(1000);
-    let mut cases = vec![
-        case(
-            "9.x frame over the limit, 7-bit length",
-            frame_100,
-            masked().frame(FIN | TEXT, &[b'*'; 101]).fail_at_header(1),
-        )
-        .fails(Error::FrameTooBig, 1009),
-        case(
-            "9.x frame over the limit, 16-bit length",
-            frame_1000,
-            masked().frame(FIN | BINARY, &[0; 1001]).fail_at_header(3),
-        )
-        .fails(Error::FrameTooBig, 1009),
-        case(
-            "9.x frame over the default 64 KiB limit, 64-bit length",
-            server(),
-            masked().frame(FIN | BINARY, &[0; 65537]).fail_at_header(9),
-        )
-        .fails(Error::FrameTooBig, 1009),
+    let frame_100_msg_50 = frame_100.with_max_message_len(50);
+    let frame_1000_msg_1500 = frame_1000.with_max_message_len(1500);
+    // A message (`op`, then its fragments) whose last frame is over the frame
+    // limit: 1009 at byte `at` of that frame's header, the length field's
+    // last.
+    #[rustfmt::skip]
+    let frame_too_big: [(&str, Config, u8, usize, Parts); 6] = [
+        ("9.x frame over the limit, 7-bit length",                 frame_100,        TEXT,   1, &[&[b'*'; 101]]),
+        ("9.x frame over the limit, 16-bit length",                frame_1000,       BINARY, 3, &[&[0; 1001]]),
+        ("9.x frame over the default 64 KiB limit, 64-bit length", server(),         BINARY, 9, &[&vec![0; 65537]]),
+        ("9.x fragment over the frame limit inside a message",     frame_100,        TEXT,   1, &[&[b'a'; 100], &[b'b'; 101]]),
+        ("9.x both limits broken: the frame layer reports first",  frame_100_msg_50, BINARY, 1, &[&[0; 101]]),
+        ("9.x continuation without a message, over the frame limit: wire order, 1009 first",
+                                                                   frame_100,        CONT,   3, &[&[0; 200]]),
+    ];
+    let mut cases = Vec::new();
+    for (name, config, op, at, parts) in frame_too_big {
+        let wire = fragments(masked(), op, parts).fail_at_header(at);
+        cases.push(case(name, config, wire).fails(Error::FrameTooBig, 1009));
+    }
+    // A message whose last frame takes it over the message limit: 1009 when
+    // that frame's length is read.
+    #[rustfmt::skip]
+    let message_too_big: [(&str, Config, u8, Parts); 5] = [
+        ("9.x message over the limit in one frame",                      msg_1000,            BINARY, &[&[0; 1001]]),
+        ("9.x message over the limit across fragments",                  msg_1000,            BINARY, &[&[0; 600], &[0; 401]]),
+        ("9.x message limit over frame limit: 1000 + 600 > 1500",        frame_1000_msg_1500, BINARY, &[&[0; 1000], &[0; 600]]),
+        ("9.x text over the message limit: 1009 before any UTF-8 byte", msg_1000,            TEXT,   &[&[0xFF; 1001]]),
+        ("9.x one byte over the raised message limit",                   raised(),            BINARY, &[&vec![1; 65536], &vec![2; 65537]]),
+    ];
+    for (name, config, op, parts) in message_too_big {
+        let wire = fragments(masked(), op, parts).fail_at_length_end();
+        cases.push(case(name, config, wire).fails(Error::MessageTooBig, 1009));
+    }
+    let quarters = [1, 2, 3, 4].map(|byte| vec![byte; 32768]);
+    cases.extend([
         case(
             "9.x README: a 1 MiB frame announced, header only, before the masking key",
             server().with_max_frame_payload(1024),
@@ -1720,32 +1507,6 @@ fn limits_9() -> Vec<Case> {
         )
         .sees([binary(&[7; 1000])]),
         case(
-            "9.x fragment over the frame limit inside a message",
-            frame_100,
-            masked()
-                .frame(TEXT, &[b'a'; 100])
-                .frame(FIN | CONT, &[b'b'; 101])
-                .fail_at_header(1),
-        )
-        .fails(Error::FrameTooBig, 1009),
-        case(
-            "9.x message over the limit in one frame",
-            msg_1000,
-            masked()
-                .frame(FIN | BINARY, &[0; 1001])
-                .fail_at_length_end(),
-        )
-        .fails(Error::MessageTooBig, 1009),
-        case(
-            "9.x message over the limit across fragments",
-            msg_1000,
-            masked()
-                .frame(BINARY, &[0; 600])
-                .frame(FIN | CONT, &[0; 401])
-                .fail_at_length_end(),
-        )
-        .fails(Error::MessageTooBig, 1009),
-        case(
             "9.x message exactly at the limit across fragments, with a ping",
             msg_1000,
             masked()
@@ -1754,41 +1515,6 @@ fn limits_9() -> Vec<Case> {
                 .frame(FIN | CONT, &[3; 400]),
         )
         .sees([ping(&[2; 125]), binary(&concat(&[&[1; 600], &[3; 400]]))]),
-    ];
-    cases.extend(limits_9_more());
-    cases
-}
-
-/// 9.x-style limits, continued.
-fn limits_9_more() -> Vec<Case> {
-    let frame_100 = server().with_max_frame_payload(100);
-    let msg_1000 = server().with_max_message_len(1000);
-    vec![
-        case(
-            "9.x message limit over frame limit: 1000 + 600 > 1500",
-            server()
-                .with_max_frame_payload(1000)
-                .with_max_message_len(1500),
-            masked()
-                .frame(BINARY, &[0; 1000])
-                .frame(FIN | CONT, &[0; 600])
-                .fail_at_length_end(),
-        )
-        .fails(Error::MessageTooBig, 1009),
-        case(
-            "9.x both limits broken: the frame layer reports first",
-            server()
-                .with_max_frame_payload(100)
-                .with_max_message_len(50),
-            masked().frame(FIN | BINARY, &[0; 101]).fail_at_header(1),
-        )
-        .fails(Error::FrameTooBig, 1009),
-        case(
-            "9.x continuation without a message, over the frame limit: wire order, 1009 first",
-            frame_100,
-            masked().frame(FIN | CONT, &[0; 200]).fail_at_header(3),
-        )
-        .fails(Error::FrameTooBig, 1009),
         case(
             "9.x new text inside a message, over the message limit: 1002 first",
             msg_1000,
@@ -1799,57 +1525,38 @@ fn limits_9_more() -> Vec<Case> {
         )
         .fails(Error::ExpectedContinuation, 1002),
         case(
-            "9.x text over the message limit: 1009 before any UTF-8 byte",
-            msg_1000,
-            masked()
-                .frame(FIN | TEXT, &[0xFF; 1001])
-                .fail_at_length_end(),
-        )
-        .fails(Error::MessageTooBig, 1009),
-        case(
             "9.2.x-like 128 KiB binary in 4 fragments, raised limits",
             raised(),
             masked()
-                .frame(BINARY, &[1; 32768])
-                .frame(CONT, &[2; 32768])
-                .frame(CONT, &[3; 32768])
-                .frame(FIN | CONT, &[4; 32768]),
+                .frame(BINARY, &quarters[0])
+                .frame(CONT, &quarters[1])
+                .frame(CONT, &quarters[2])
+                .frame(FIN | CONT, &quarters[3]),
         )
-        .sees([binary(&concat(&[
-            &[1; 32768],
-            &[2; 32768],
-            &[3; 32768],
-            &[4; 32768],
-        ]))]),
-        case(
-            "9.x one byte over the raised message limit",
-            raised(),
-            masked()
-                .frame(BINARY, &[1; 65536])
-                .frame(FIN | CONT, &[2; 65537])
-                .fail_at_length_end(),
-        )
-        .fails(Error::MessageTooBig, 1009),
-    ]
+        .sees([binary(&quarters.concat())]),
+    ]);
+    cases
 }
 
 /// §5.1, §5.3: a server rejects unmasked frames, a client masked ones;
 /// `Role::Any` (documented: proxies, inspectors) takes both.
 fn roles() -> Vec<Case> {
     let any = Config::new(Role::Any);
-    vec![
-        case(
-            "§5.1 server, unmasked text",
-            server(),
-            unmasked().frame(FIN | TEXT, b"Hello").fail_at_header(1),
-        )
-        .fails(Error::UnmaskedClientFrame, 1002),
-        case(
-            "§5.1 server, unmasked close",
-            server(),
-            unmasked().frame(FIN | CLOSE, b"").fail_at_header(1),
-        )
-        .fails(Error::UnmaskedClientFrame, 1002),
+    let bye = body(1000, b"");
+    // One frame masked wrong for the role: refused at the mask bit.
+    #[rustfmt::skip]
+    let wrong_mask = [
+        ("§5.1 server, unmasked text",  server(), unmasked(), TEXT,  &b"Hello"[..], Error::UnmaskedClientFrame),
+        ("§5.1 server, unmasked close", server(), unmasked(), CLOSE, b"",           Error::UnmaskedClientFrame),
+        ("§5.1 client, masked text",    client(), masked(),   TEXT,  b"Hello",      Error::MaskedServerFrame),
+        ("§5.1 client, masked close",   client(), masked(),   CLOSE, &bye,          Error::MaskedServerFrame),
+    ];
+    let mut cases = Vec::new();
+    for (name, config, wire, op, payload, error) in wrong_mask {
+        let wire = wire.frame(FIN | op, payload).fail_at_header(1);
+        cases.push(case(name, config, wire).fails(error, 1002));
+    }
+    cases.extend([
         case(
             "§5.1 server, masked text then an unmasked ping",
             server(),
@@ -1861,20 +1568,6 @@ fn roles() -> Vec<Case> {
         )
         .sees([text("a")])
         .fails(Error::UnmaskedClientFrame, 1002),
-        case(
-            "§5.1 client, masked text",
-            client(),
-            masked().frame(FIN | TEXT, b"Hello").fail_at_header(1),
-        )
-        .fails(Error::MaskedServerFrame, 1002),
-        case(
-            "§5.1 client, masked close",
-            client(),
-            masked()
-                .frame(FIN | CLOSE, &body(1000, b""))
-                .fail_at_header(1),
-        )
-        .fails(Error::MaskedServerFrame, 1002),
         case(
             "§5.7 server, RFC example: masked Hello",
             server(),
@@ -1903,7 +1596,8 @@ fn roles() -> Vec<Case> {
                 .frame(FIN | CLOSE, &body(1000, b"bye")),
         )
         .sees([ping(b"p"), text("masked+un"), close(Some(1000), "bye")]),
-    ]
+    ]);
+    cases
 }
 
 /// §5.2: "the minimal number of bytes MUST be used to encode the length";
@@ -1912,60 +1606,41 @@ fn roles() -> Vec<Case> {
 fn lengths() -> Vec<Case> {
     let lenient = server().with_strict_length(false);
     let mut cases = Vec::new();
-    for (name, form, len) in [
-        ("16-bit form for 5", Form::L16, 5_usize),
-        ("16-bit form for 125", Form::L16, 125),
-        ("64-bit form for 5", Form::L64, 5),
-        ("64-bit form for 65535", Form::L64, 65535),
-    ] {
+    // A length in a longer form than needed: refused at the length field's
+    // last byte, unless lenient.
+    #[rustfmt::skip]
+    let non_minimal = [
+        ("16-bit form for 5",       TEXT, Form::L16, &[b'x'; 5][..]),
+        ("16-bit form for 125",     TEXT, Form::L16, &[b'x'; 125]),
+        ("64-bit form for 5",       TEXT, Form::L64, &[b'x'; 5]),
+        ("64-bit form for 65535",   TEXT, Form::L64, &vec![b'x'; 65535]),
+        ("ping, 16-bit form for 5", PING, Form::L16, b"abcde"),
+    ];
+    for (name, op, form, payload) in non_minimal {
         let at = if form == Form::L16 { 3 } else { 9 };
-        let payload = vec![b'x'; len];
         let wire = masked()
-            .header(FIN | TEXT, form, len as u64)
-            .payload(&payload);
-        cases.push(
-            case(
-                &format!("§5.2 strict: {name}"),
-                server(),
-                wire.clone().fail_at_header(at),
-            )
-            .fails(Error::NonMinimalLength, 1002),
-        );
-        let t = String::from_utf8(payload).unwrap();
-        cases.push(case(&format!("§5.2 lenient: {name}"), lenient, wire).sees([text(&t)]));
+            .header(FIN | op, form, payload.len() as u64)
+            .payload(payload);
+        let strict = wire.clone().fail_at_header(at);
+        cases.extend([
+            case(&format!("§5.2 strict: {name}"), server(), strict)
+                .fails(Error::NonMinimalLength, 1002),
+            case(&format!("§5.2 lenient: {name}"), lenient, wire).sees([delivered(op, payload)]),
+        ]);
+    }
+    // The shortest form for the length, whichever it is.
+    #[rustfmt::skip]
+    let minimal: [(&str, Config, u8, Form, &[u8]); 2] = [
+        ("§5.2 16-bit form for 126 is minimal",   server(), TEXT,   Form::L16, &[b'x'; 126]),
+        ("§5.2 64-bit form for 65536 is minimal", raised(), BINARY, Form::L64, &vec![9; 65536]),
+    ];
+    for (name, config, op, form, payload) in minimal {
+        let wire = masked()
+            .header(FIN | op, form, payload.len() as u64)
+            .payload(payload);
+        cases.push(case(name, config, wire).sees([delivered(op, payload)]));
     }
     cases.extend([
-        case(
-            "§5.2 16-bit form for 126 is minimal",
-            server(),
-            masked()
-                .header(FIN | TEXT, Form::L16, 126)
-                .payload(&[b'x'; 126]),
-        )
-        .sees([text(&"x".repeat(126))]),
-        case(
-            "§5.2 64-bit form for 65536 is minimal",
-            raised(),
-            masked()
-                .header(FIN | BINARY, Form::L64, 65536)
-                .payload(&vec![9; 65536]),
-        )
-        .sees([binary(&vec![9; 65536])]),
-        case(
-            "§5.2 strict: ping, 16-bit form for 5",
-            server(),
-            masked()
-                .header(FIN | PING, Form::L16, 5)
-                .payload(b"abcde")
-                .fail_at_header(3),
-        )
-        .fails(Error::NonMinimalLength, 1002),
-        case(
-            "§5.2 lenient: ping, 16-bit form for 5",
-            lenient,
-            masked().header(FIN | PING, Form::L16, 5).payload(b"abcde"),
-        )
-        .sees([ping(b"abcde")]),
         case(
             "§5.2 lenient: close, 16-bit form for 2",
             lenient,
@@ -1991,31 +1666,38 @@ fn lengths() -> Vec<Case> {
 /// §5.2 and §10.4: 64-bit lengths (MSB set, 2^32 and more) and incomplete headers.
 fn lengths_64() -> Vec<Case> {
     let lenient = server().with_strict_length(false);
-    vec![
-        case(
+    let no_limits = |config: Config| {
+        config
+            .with_max_frame_payload(u64::MAX)
+            .with_max_message_len(u64::MAX)
+    };
+    // A 64-bit length with its MSB set (§5.2): refused at its last byte.
+    let high_bit: [(&str, Config, Wire, [u8; 10]); 3] = [
+        (
             "§5.2 64-bit length with its MSB set",
             server(),
-            masked()
-                .raw(&[0x82, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 0])
-                .fail_at_header(9),
-        )
-        .fails(Error::LengthHighBitSet, 1002),
-        case(
+            masked(),
+            [0x82, 0xFF, 0x80, 0, 0, 0, 0, 0, 0, 0],
+        ),
+        (
             "§5.2 64-bit length 2^64-1, lenient, no frame limit: still 1002",
             lenient.with_max_frame_payload(u64::MAX),
-            masked()
-                .raw(&[0x82, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
-                .fail_at_header(9),
-        )
-        .fails(Error::LengthHighBitSet, 1002),
-        case(
+            masked(),
+            [0x82, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
+        ),
+        (
             "§5.2 64-bit length 2^63+5 on a ping",
             client(),
-            unmasked()
-                .raw(&[0x89, 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 5])
-                .fail_at_header(9),
-        )
-        .fails(Error::LengthHighBitSet, 1002),
+            unmasked(),
+            [0x89, 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 5],
+        ),
+    ];
+    let mut cases = Vec::new();
+    for (name, config, wire, header) in high_bit {
+        let wire = wire.raw(&header).fail_at_header(9);
+        cases.push(case(name, config, wire).fails(Error::LengthHighBitSet, 1002));
+    }
+    cases.extend([
         case(
             "§10.4 64-bit length 2^32, default limits",
             server(),
@@ -2044,9 +1726,7 @@ fn lengths_64() -> Vec<Case> {
         .fails(Error::MessageTooBig, 1009),
         case(
             "§5.2 64-bit length 2^32, no limits: accepted, waiting for the payload",
-            server()
-                .with_max_frame_payload(u64::MAX)
-                .with_max_message_len(u64::MAX),
+            no_limits(server()),
             masked()
                 .header(FIN | BINARY, Form::L64, 1 << 32)
                 .payload(b"abc"),
@@ -2054,9 +1734,7 @@ fn lengths_64() -> Vec<Case> {
         .ends(End::Needs((1 << 32) - 3)),
         case(
             "§5.2 64-bit length 2^63-1, no limits: accepted",
-            client()
-                .with_max_frame_payload(u64::MAX)
-                .with_max_message_len(u64::MAX),
+            no_limits(client()),
             unmasked().header(FIN | TEXT, Form::L64, i64::MAX as u64),
         )
         .ends(End::Needs(i64::MAX as u64)),
@@ -2073,7 +1751,8 @@ fn lengths_64() -> Vec<Case> {
         )
         .ends(End::Needs(6)),
         case("§5.2 nothing at all", server(), masked()),
-    ]
+    ]);
+    cases
 }
 
 // ---------------------------------------------------------------------------
@@ -2165,19 +1844,42 @@ fn close_code_sweep() {
     }
 }
 
+/// Every row of the table.
+fn all_rows() -> Vec<Case> {
+    [
+        framing_1(),
+        pings_2(),
+        reserved_bits_3(),
+        reserved_opcodes_4(),
+        fragmentation_5(),
+        utf8_6(),
+        close_7(),
+        limits_9(),
+        roles(),
+        lengths(),
+    ]
+    .concat()
+}
+
 /// The number of rows, so a refactor cannot drop a section unnoticed.
 #[test]
 fn row_count() {
-    let total = framing_1().len()
-        + pings_2().len()
-        + reserved_bits_3().len()
-        + reserved_opcodes_4().len()
-        + fragmentation_5().len()
-        + utf8_6().len()
-        + close_7().len()
-        + limits_9().len()
-        + roles().len()
-        + lengths().len();
+    let total = all_rows().len();
     println!("conformance rows: {total}");
     assert!(total >= 400, "{total}");
+}
+
+/// Row names are unique (rows generated in loops included), so a failure
+/// names exactly one row.
+#[test]
+fn row_names_are_unique() {
+    let rows = all_rows();
+    let mut names: Vec<&str> = rows.iter().map(|row| row.name.as_str()).collect();
+    names.sort_unstable();
+    let repeated: Vec<&str> = names
+        .windows(2)
+        .filter(|pair| pair[0] == pair[1])
+        .map(|pair| pair[0])
+        .collect();
+    assert!(repeated.is_empty(), "rows named twice: {repeated:?}");
 }

@@ -83,14 +83,7 @@ impl<'a> Arbitrary<'a> for Config {
 
 impl<'a> Arbitrary<'a> for Opcode {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        Ok(*u.choose(&[
-            Opcode::Continuation,
-            Opcode::Text,
-            Opcode::Binary,
-            Opcode::Close,
-            Opcode::Ping,
-            Opcode::Pong,
-        ])?)
+        Ok(*u.choose(&Opcode::ALL)?)
     }
 
     fn size_hint(_depth: usize) -> (usize, Option<usize>) {

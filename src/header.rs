@@ -27,6 +27,22 @@ pub enum Opcode {
 }
 
 impl Opcode {
+    /// Every opcode RFC 6455 defines, in wire-value order (the reserved
+    /// values have no `Opcode`).
+    ///
+    /// ```
+    /// use wsframe::Opcode;
+    /// assert_eq!(Opcode::ALL.map(Opcode::as_u8), [0x0, 0x1, 0x2, 0x8, 0x9, 0xA]);
+    /// ```
+    pub const ALL: [Opcode; 6] = [
+        Opcode::Continuation,
+        Opcode::Text,
+        Opcode::Binary,
+        Opcode::Close,
+        Opcode::Ping,
+        Opcode::Pong,
+    ];
+
     /// The opcode for a 4-bit value, or `None` for the reserved values
     /// 0x3–0x7 and 0xB–0xF (and anything above 0xF).
     ///
@@ -671,6 +687,7 @@ mod tests {
             if let Some(op) = Opcode::from_u8(v) {
                 assert_eq!(op.as_u8(), v);
                 assert_eq!(op.is_control(), v >= 8);
+                assert!(Opcode::ALL.contains(&op));
             } else {
                 assert!(matches!(v, 0x3..=0x7 | 0xB..));
             }

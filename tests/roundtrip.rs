@@ -16,15 +16,6 @@ use wsframe::{
     Reassembler, Role, Status,
 };
 
-const OPCODES: [Opcode; 6] = [
-    Opcode::Continuation,
-    Opcode::Text,
-    Opcode::Binary,
-    Opcode::Close,
-    Opcode::Ping,
-    Opcode::Pong,
-];
-
 /// Accepts every valid header: any role, all RSV bits, no limit.
 fn permissive() -> Config {
     Config::new(Role::Any)
@@ -77,7 +68,7 @@ fn encode_then_parse_is_the_identity_over_the_header_space() {
     let mut checked = 0;
     for fin in [false, true] {
         for rsv in 0..8 {
-            for opcode in OPCODES {
+            for opcode in Opcode::ALL {
                 for key in keys {
                     for len in lengths {
                         let Ok(h) = FrameHeader::new(fin, rsv, opcode, key, len) else {
@@ -126,7 +117,7 @@ fn random_whole_frames_roundtrip_through_every_parser() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for _ in 0..20_000 {
         let bits = rng.next();
-        let opcode = OPCODES[(bits % 6) as usize];
+        let opcode = Opcode::ALL[(bits % 6) as usize];
         let control = opcode.is_control();
         let fin = control || bits & 0x10 != 0;
         let rsv = ((bits >> 8) & 7) as u8;

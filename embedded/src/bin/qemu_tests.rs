@@ -817,17 +817,9 @@ fn roundtrips(t: &mut Tally) {
         1 << 20,
         (1 << 31) - 1,
     ];
-    let opcodes = [
-        Opcode::Continuation,
-        Opcode::Text,
-        Opcode::Binary,
-        Opcode::Close,
-        Opcode::Ping,
-        Opcode::Pong,
-    ];
     let mut n = 0;
     for &len in &lens {
-        for &opcode in &opcodes {
+        for opcode in Opcode::ALL {
             for fin in [false, true] {
                 for rsv in [0, 0b100, 0b111] {
                     for key in [None, Some(KEY)] {

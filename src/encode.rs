@@ -5,134 +5,12 @@
 //! strong source of entropy for every frame a client sends, and only the
 //! caller has one, so every masking key is a parameter.
 
-use core::fmt;
 use core::num::NonZeroUsize;
 
 use crate::close::CloseCode;
-use crate::error::Error;
+use crate::error::{EncodeError, Error};
 use crate::header::{FrameHeader, Opcode};
 use crate::mask::{unmask, MaskingKey};
-
-/// A local mistake while building or encoding a frame. Not the peer's fault,
-/// so it has no close code (compare [`Error`](crate::Error)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[non_exhaustive]
-pub enum EncodeError {
-    /// The output buffer is too small.
-    BufferTooSmall {
-        /// Bytes the output needs.
-        needed: usize,
-        /// Bytes the buffer has.
-        available: usize,
-    },
-    /// A control frame (Close, Ping, Pong) with a payload over 125 bytes (RFC 6455 §5.5).
-    ControlFrameTooLong,
-    /// A control frame with FIN clear (RFC 6455 §5.5).
-    FragmentedControlFrame,
-    /// A payload length over 2^63 − 1, which the 64-bit length field cannot carry (RFC 6455 §5.2).
-    PayloadTooLong,
-    /// RSV bits above 0b111.
-    InvalidRsv,
-    /// The header's payload length differs from the payload given.
-    LengthMismatch,
-    /// A fragment size of 0, which could never make progress.
-    ZeroFragmentSize,
-    /// A message opcode other than Text or Binary given to the [`Fragmenter`].
-    NotDataOpcode,
-    /// A close code that may not be sent on the wire (RFC 6455 §7.4.1: 1005, 1006, 1015, …).
-    InvalidCloseCode,
-}
-
-impl EncodeError {
-    /// One line, lowercase, no trailing period.
-    ///
-    /// ```
-    /// assert_eq!(wsframe::EncodeError::InvalidRsv.as_str(), "rsv bits above 0b111");
-    /// ```
-    #[must_use]
-    pub const fn as_str(&self) -> &'static str {
-        match self {
-            EncodeError::BufferTooSmall { .. } => "output buffer too small",
-            EncodeError::ControlFrameTooLong => "control frame payload longer than 125 bytes",
-            EncodeError::FragmentedControlFrame => "control frame with fin clear",
-            EncodeError::PayloadTooLong => "payload longer than 2^63 - 1 bytes",
-            EncodeError::InvalidRsv => "rsv bits above 0b111",
-            EncodeError::LengthMismatch => "header payload length differs from the payload",
-            EncodeError::ZeroFragmentSize => "fragment size of 0",
-            EncodeError::NotDataOpcode => "message opcode is not text or binary",
-            EncodeError::InvalidCloseCode => "close code that may not be sent on the wire",
-        }
-    }
-}
-
-impl fmt::Display for EncodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EncodeError::BufferTooSmall { needed, available } => write!(
-                f,
-                "output buffer too small: {needed} bytes needed, {available} available"
-            ),
-            other => f.write_str(other.as_str()),
-        }
-    }
-}
-
-impl core::error::Error for EncodeError {}
-
-impl FrameHeader {
-    /// The longest control frame (Close, Ping, Pong): a 2-byte header, a
-    /// 4-byte masking key and 125 payload bytes. A buffer this long holds any
-    /// frame [`encode_close`] or [`Error::encode_close`] writes.
-    pub const MAX_CONTROL_FRAME_LEN: usize = 2 + 4 + 125;
-
-    /// Writes this header to the start of `out`, with the minimal length
-    /// encoding (RFC 6455 §5.2), and returns the number of bytes written
-    /// ([`FrameHeader::encoded_len`]).
-    ///
-    /// # Errors
-    /// [`EncodeError::BufferTooSmall`] if `out` is shorter than
-    /// [`FrameHeader::encoded_len`]; nothing is written then.
-    ///
-    /// ```
-    /// use wsframe::{FrameHeader, MaskingKey, Opcode};
-    ///
-    /// let h = FrameHeader::new(true, 0, Opcode::Text, Some(MaskingKey::new([0x37, 0xfa, 0x21, 0x3d])), 5)?;
-    /// let mut out = [0u8; 14];
-    /// let n = h.encode(&mut out)?;
-    /// assert_eq!(&out[..n], &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d]);
-    /// # Ok::<(), wsframe::EncodeError>(())
-    /// ```
-    pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
-        let needed = self.encoded_len();
-        let Some(out) = out.get_mut(..needed) else {
-            return Err(EncodeError::BufferTooSmall {
-                needed,
-                available: out.len(),
-            });
-        };
-        let b0 = u8::from(self.fin()) << 7 | self.rsv() << 4 | self.opcode().as_u8();
-        let mask_bit = if self.is_masked() { 0x80 } else { 0 };
-        let len = self.payload_len();
-        let len_bytes = len.to_be_bytes();
-        let (code, ext) = match len {
-            // `len` <= 125 here, so the conversion cannot fail.
-            0..=125 => (u8::try_from(len).unwrap_or(0), &[][..]),
-            126..=0xFFFF => (126, len_bytes.get(6..).unwrap_or(&[])),
-            _ => (127, &len_bytes[..]),
-        };
-        let key = self.masking_key().map(MaskingKey::to_bytes);
-        let key: &[u8] = match &key {
-            Some(key) => key,
-            None => &[],
-        };
-        let bytes = [b0, mask_bit | code];
-        for (d, s) in out.iter_mut().zip(bytes.iter().chain(ext).chain(key)) {
-            *d = *s;
-        }
-        Ok(needed)
-    }
-}
 
 /// The length of a whole frame: header plus payload.
 fn frame_len(header: &FrameHeader) -> Option<usize> {
@@ -182,39 +60,6 @@ pub fn encode_frame(
         unmask(body, key);
     }
     Ok(needed)
-}
-
-/// Appends a whole frame to a `heapless::Vec`; see [`encode_frame`].
-///
-/// # Errors
-/// Those of [`encode_frame`]; `BufferTooSmall` counts the vector's free space.
-///
-/// ```
-/// use wsframe::{encode_frame_vec, FrameHeader, Opcode};
-///
-/// let mut out: heapless::Vec<u8, 16> = heapless::Vec::new();
-/// encode_frame_vec(&FrameHeader::new(true, 0, Opcode::Ping, None, 2)?, b"hi", &mut out)?;
-/// assert_eq!(&out[..], &[0x89, 0x02, b'h', b'i']);
-/// # Ok::<(), wsframe::EncodeError>(())
-/// ```
-pub fn encode_frame_vec<const N: usize>(
-    header: &FrameHeader,
-    payload: &[u8],
-    out: &mut heapless::Vec<u8, N>,
-) -> Result<usize, EncodeError> {
-    let start = out.len();
-    let needed = frame_len(header).ok_or(EncodeError::PayloadTooLong)?;
-    let available = N - start;
-    if needed > available {
-        return Err(EncodeError::BufferTooSmall { needed, available });
-    }
-    // `needed` fits, so the resize succeeds.
-    let _ = out.resize(start + needed, 0);
-    let result = encode_frame(header, payload, out.get_mut(start..).unwrap_or(&mut []));
-    if result.is_err() {
-        out.truncate(start);
-    }
-    result
 }
 
 /// Splits a data message into frames of at most `max_fragment` payload
@@ -362,34 +207,6 @@ pub fn encode_close(
     encode_frame(&header, body, out)
 }
 
-/// Appends a Close frame to a `heapless::Vec`; see [`encode_close`].
-///
-/// # Errors
-/// Those of [`encode_close`].
-///
-/// ```
-/// let mut out: heapless::Vec<u8, 127> = heapless::Vec::new();
-/// wsframe::encode_close_vec(Some(wsframe::CloseCode::GOING_AWAY), "", None, &mut out)?;
-/// assert_eq!(&out[..], &[0x88, 0x02, 0x03, 0xE9]);
-/// # Ok::<(), wsframe::EncodeError>(())
-/// ```
-pub fn encode_close_vec<const N: usize>(
-    code: Option<CloseCode>,
-    reason: &str,
-    masking_key: Option<MaskingKey>,
-    out: &mut heapless::Vec<u8, N>,
-) -> Result<usize, EncodeError> {
-    let mut frame = [0u8; FrameHeader::MAX_CONTROL_FRAME_LEN];
-    let n = encode_close(code, reason, masking_key, &mut frame)?;
-    let available = N - out.len();
-    out.extend_from_slice(frame.get(..n).unwrap_or(&[]))
-        .map_err(|_| EncodeError::BufferTooSmall {
-            needed: n,
-            available,
-        })?;
-    Ok(n)
-}
-
 impl Error {
     /// Writes the Close frame that answers this error: its
     /// [`close_code`](Error::close_code) (1002, 1007 or 1009) and
@@ -421,33 +238,6 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn minimal_length_forms_at_the_boundaries() {
-        for (len, header_len, code) in [
-            (0u64, 2, 0u8),
-            (125, 2, 125),
-            (126, 4, 126),
-            (65535, 4, 126),
-            (65536, 10, 127),
-            (FrameHeader::MAX_PAYLOAD_LEN, 10, 127),
-        ] {
-            let h = FrameHeader::new(true, 0, Opcode::Binary, None, len).unwrap();
-            let mut out = [0u8; 14];
-            assert_eq!(h.encode(&mut out), Ok(header_len), "{len}");
-            assert_eq!(out[1], code, "{len}");
-            let masked = h.with_masking_key(Some(MaskingKey::new([9; 4])));
-            assert_eq!(masked.encode(&mut out), Ok(header_len + 4), "{len}");
-            assert_eq!(out[1], 0x80 | code, "{len}");
-            assert_eq!(
-                h.encode(&mut out[..header_len - 1]),
-                Err(EncodeError::BufferTooSmall {
-                    needed: header_len,
-                    available: header_len - 1
-                })
-            );
-        }
-    }
 
     #[test]
     fn truncates_close_reasons_on_char_boundaries() {

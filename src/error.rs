@@ -102,6 +102,20 @@ const REMEDY_1009: &str = "split the payload into smaller frames or raise the li
 const CAUSE_1007: &str = "the peer sent bytes that are not UTF-8 as text: binary data in a text frame, or text in another encoding such as Latin-1";
 const REMEDY_1007: &str = "send text as UTF-8 and binary data in Binary frames";
 
+/// Everything said about one [`Error`]: one row per variant, in
+/// [`Error::info`], so that a variant's code, section and texts are written
+/// together, once.
+struct Info {
+    code: CloseCode,
+    layer: Layer,
+    section: &'static str,
+    url: &'static str,
+    text: &'static str,
+    cause: &'static str,
+    remedy: &'static str,
+    name: &'static str,
+}
+
 impl Error {
     /// Every variant, in declaration order.
     ///
@@ -129,6 +143,193 @@ impl Error {
         Error::MisplacedCompressionBit,
     ];
 
+    /// The row of this variant.
+    #[allow(clippy::too_many_lines)] // the table: one row per variant
+    const fn info(self) -> &'static Info {
+        match self {
+            Error::ReservedBits => &Info {
+                code: CloseCode::PROTOCOL_ERROR,
+                layer: Layer::Frame,
+                section: "RFC 6455 §5.2",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
+                text: "reserved bit rsv1, rsv2 or rsv3 set without a negotiated extension",
+                cause: "the peer uses an extension (such as permessage-deflate) that was not negotiated, or a proxy corrupts frames",
+                remedy: "the peer or a proxy breaks RFC 6455 framing: negotiate the extension in the handshake (and allow its bits in the config), or inspect intermediaries",
+                name: "reserved_bits",
+            },
+            Error::ReservedOpcode => &Info {
+                code: CloseCode::PROTOCOL_ERROR,
+                layer: Layer::Frame,
+                section: "RFC 6455 §5.2",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
+                text: "reserved opcode 0x3-0x7 or 0xB-0xF",
+                cause: CAUSE_1002,
+                remedy: REMEDY_1002,
+                name: "reserved_opcode",
+            },
+            Error::FragmentedControlFrame => &Info {
+                code: CloseCode::PROTOCOL_ERROR,
+                layer: Layer::Frame,
+                section: "RFC 6455 §5.5",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.5",
+                text: "control frame with fin clear (control frames cannot be fragmented)",
+                cause: CAUSE_1002,
+                remedy: REMEDY_1002,
+                name: "fragmented_control_frame",
+            },
+            Error::ControlFrameTooLong => &Info {
+                code: CloseCode::PROTOCOL_ERROR,
+                layer: Layer::Frame,
+                section: "RFC 6455 §5.5",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.5",
+                text: "control frame payload longer than 125 bytes",
+                cause: CAUSE_1002,
+                remedy: REMEDY_1002,
+                name: "control_frame_too_long",
+            },
+            Error::UnmaskedClientFrame => &Info {
+                code: CloseCode::PROTOCOL_ERROR,
+                layer: Layer::Frame,
+                section: "RFC 6455 §5.1, §5.3",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.3",
+                text: "unmasked frame from a client (a server only accepts masked frames)",
+                cause: "a broken client that does not mask its frames, or a server talking to a server",
+                remedy: REMEDY_1002,
+                name: "unmasked_client_frame",
+            },
+            Error::MaskedServerFrame => &Info {
+                code: CloseCode::PROTOCOL_ERROR,
+                layer: Layer::Frame,
+                section: "RFC 6455 §5.1",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.1",
+                text: "masked frame from a server (a client only accepts unmasked frames)",
+                cause: "a broken server that masks its frames, or a client talking to a client",
+                remedy: REMEDY_1002,
+                name: "masked_server_frame",
+            },
+            Error::LengthHighBitSet => &Info {
+                code: CloseCode::PROTOCOL_ERROR,
+                layer: Layer::Frame,
+                section: "RFC 6455 §5.2",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
+                text: "64-bit payload length with the most significant bit set",
+                cause: CAUSE_1002,
+                remedy: REMEDY_1002,
+                name: "length_high_bit_set",
+            },
+            Error::NonMinimalLength => &Info {
+                code: CloseCode::PROTOCOL_ERROR,
+                layer: Layer::Frame,
+                section: "RFC 6455 §5.2",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
+                text: "payload length not in its minimal encoding",
+                cause: "a hand-rolled encoder that always uses the 16- or 64-bit length form",
+                remedy: REMEDY_1002,
+                name: "non_minimal_length",
+            },
+            Error::FrameTooBig => &Info {
+                code: CloseCode::MESSAGE_TOO_BIG,
+                layer: Layer::Frame,
+                section: "RFC 6455 §7.4.1, §10.4",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-10.4",
+                text: "frame payload longer than the configured frame limit",
+                cause: CAUSE_1009,
+                remedy: REMEDY_1009,
+                name: "frame_too_big",
+            },
+            Error::FrameTooBigForTarget => &Info {
+                code: CloseCode::MESSAGE_TOO_BIG,
+                layer: Layer::Frame,
+                section: "RFC 6455 §7.4.1, §10.4",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-10.4",
+                text: "frame payload length does not fit this target's address space",
+                cause: CAUSE_1009,
+                remedy: REMEDY_1009,
+                name: "frame_too_big_for_target",
+            },
+            Error::UnexpectedContinuation => &Info {
+                code: CloseCode::PROTOCOL_ERROR,
+                layer: Layer::Message,
+                section: "RFC 6455 §5.4",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.4",
+                text: "continuation frame with no fragmented message in progress",
+                cause: CAUSE_1002,
+                remedy: REMEDY_1002,
+                name: "unexpected_continuation",
+            },
+            Error::ExpectedContinuation => &Info {
+                code: CloseCode::PROTOCOL_ERROR,
+                layer: Layer::Message,
+                section: "RFC 6455 §5.4",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.4",
+                text: "new data frame while a fragmented message is in progress",
+                cause: CAUSE_1002,
+                remedy: REMEDY_1002,
+                name: "expected_continuation",
+            },
+            Error::MessageTooBig => &Info {
+                code: CloseCode::MESSAGE_TOO_BIG,
+                layer: Layer::Message,
+                section: "RFC 6455 §7.4.1, §10.4",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-10.4",
+                text: "message longer than the configured message limit",
+                cause: CAUSE_1009,
+                remedy: REMEDY_1009,
+                name: "message_too_big",
+            },
+            Error::InvalidUtf8 => &Info {
+                code: CloseCode::INVALID_PAYLOAD,
+                layer: Layer::Message,
+                section: "RFC 6455 §8.1",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-8.1",
+                text: "text message is not valid utf-8",
+                cause: CAUSE_1007,
+                remedy: REMEDY_1007,
+                name: "invalid_utf8",
+            },
+            Error::CloseBodyTooShort => &Info {
+                code: CloseCode::PROTOCOL_ERROR,
+                layer: Layer::Message,
+                section: "RFC 6455 §5.5.1",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1",
+                text: "close frame payload of 1 byte (must be empty or start with a 2-byte code)",
+                cause: CAUSE_1002,
+                remedy: REMEDY_1002,
+                name: "close_body_too_short",
+            },
+            Error::InvalidCloseCode => &Info {
+                code: CloseCode::PROTOCOL_ERROR,
+                layer: Layer::Message,
+                section: "RFC 6455 §7.4",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-7.4",
+                text: "close frame code that may not be sent on the wire",
+                cause: CAUSE_1002,
+                remedy: REMEDY_1002,
+                name: "invalid_close_code",
+            },
+            Error::InvalidCloseReason => &Info {
+                code: CloseCode::INVALID_PAYLOAD,
+                layer: Layer::Message,
+                section: "RFC 6455 §5.5.1",
+                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1",
+                text: "close frame reason is not valid utf-8",
+                cause: CAUSE_1007,
+                remedy: REMEDY_1007,
+                name: "invalid_close_reason",
+            },
+            Error::MisplacedCompressionBit => &Info {
+                code: CloseCode::PROTOCOL_ERROR,
+                layer: Layer::Message,
+                section: "RFC 7692 §6",
+                url: "https://www.rfc-editor.org/rfc/rfc7692#section-6",
+                text: "rsv1 (compressed) set on a continuation or control frame",
+                cause: "a broken permessage-deflate implementation, or a proxy corrupting frames",
+                remedy: REMEDY_1002,
+                name: "misplaced_compression_bit",
+            },
+        }
+    }
+
     /// The close code to send before closing (RFC 6455 §7.4.1): 1002, 1007 or 1009.
     ///
     /// ```
@@ -136,25 +337,7 @@ impl Error {
     /// ```
     #[must_use]
     pub const fn close_code(self) -> CloseCode {
-        match self {
-            Error::ReservedBits
-            | Error::ReservedOpcode
-            | Error::FragmentedControlFrame
-            | Error::ControlFrameTooLong
-            | Error::UnmaskedClientFrame
-            | Error::MaskedServerFrame
-            | Error::LengthHighBitSet
-            | Error::NonMinimalLength
-            | Error::UnexpectedContinuation
-            | Error::ExpectedContinuation
-            | Error::CloseBodyTooShort
-            | Error::InvalidCloseCode
-            | Error::MisplacedCompressionBit => CloseCode::PROTOCOL_ERROR,
-            Error::InvalidUtf8 | Error::InvalidCloseReason => CloseCode::INVALID_PAYLOAD,
-            Error::FrameTooBig | Error::FrameTooBigForTarget | Error::MessageTooBig => {
-                CloseCode::MESSAGE_TOO_BIG
-            }
-        }
+        self.info().code
     }
 
     /// The layer that found the error.
@@ -166,26 +349,7 @@ impl Error {
     /// ```
     #[must_use]
     pub const fn layer(self) -> Layer {
-        match self {
-            Error::ReservedBits
-            | Error::ReservedOpcode
-            | Error::FragmentedControlFrame
-            | Error::ControlFrameTooLong
-            | Error::UnmaskedClientFrame
-            | Error::MaskedServerFrame
-            | Error::LengthHighBitSet
-            | Error::NonMinimalLength
-            | Error::FrameTooBig
-            | Error::FrameTooBigForTarget => Layer::Frame,
-            Error::UnexpectedContinuation
-            | Error::ExpectedContinuation
-            | Error::MessageTooBig
-            | Error::InvalidUtf8
-            | Error::CloseBodyTooShort
-            | Error::InvalidCloseCode
-            | Error::InvalidCloseReason
-            | Error::MisplacedCompressionBit => Layer::Message,
-        }
+        self.info().layer
     }
 
     /// The RFC and section(s) that were violated, e.g. `"RFC 6455 §5.2"`;
@@ -196,23 +360,7 @@ impl Error {
     /// ```
     #[must_use]
     pub const fn rfc_section(self) -> &'static str {
-        match self {
-            Error::ReservedBits
-            | Error::ReservedOpcode
-            | Error::LengthHighBitSet
-            | Error::NonMinimalLength => "RFC 6455 §5.2",
-            Error::FragmentedControlFrame | Error::ControlFrameTooLong => "RFC 6455 §5.5",
-            Error::UnmaskedClientFrame => "RFC 6455 §5.1, §5.3",
-            Error::MaskedServerFrame => "RFC 6455 §5.1",
-            Error::FrameTooBig | Error::FrameTooBigForTarget | Error::MessageTooBig => {
-                "RFC 6455 §7.4.1, §10.4"
-            }
-            Error::UnexpectedContinuation | Error::ExpectedContinuation => "RFC 6455 §5.4",
-            Error::InvalidUtf8 => "RFC 6455 §8.1",
-            Error::CloseBodyTooShort | Error::InvalidCloseReason => "RFC 6455 §5.5.1",
-            Error::InvalidCloseCode => "RFC 6455 §7.4",
-            Error::MisplacedCompressionBit => "RFC 7692 §6",
-        }
+        self.info().section
     }
 
     /// A link to the violated section on rfc-editor.org.
@@ -225,29 +373,7 @@ impl Error {
     /// ```
     #[must_use]
     pub const fn rfc_url(self) -> &'static str {
-        match self {
-            Error::ReservedBits
-            | Error::ReservedOpcode
-            | Error::LengthHighBitSet
-            | Error::NonMinimalLength => "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
-            Error::FragmentedControlFrame | Error::ControlFrameTooLong => {
-                "https://www.rfc-editor.org/rfc/rfc6455#section-5.5"
-            }
-            Error::UnmaskedClientFrame => "https://www.rfc-editor.org/rfc/rfc6455#section-5.3",
-            Error::MaskedServerFrame => "https://www.rfc-editor.org/rfc/rfc6455#section-5.1",
-            Error::FrameTooBig | Error::FrameTooBigForTarget | Error::MessageTooBig => {
-                "https://www.rfc-editor.org/rfc/rfc6455#section-10.4"
-            }
-            Error::UnexpectedContinuation | Error::ExpectedContinuation => {
-                "https://www.rfc-editor.org/rfc/rfc6455#section-5.4"
-            }
-            Error::InvalidUtf8 => "https://www.rfc-editor.org/rfc/rfc6455#section-8.1",
-            Error::CloseBodyTooShort | Error::InvalidCloseReason => {
-                "https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1"
-            }
-            Error::InvalidCloseCode => "https://www.rfc-editor.org/rfc/rfc6455#section-7.4",
-            Error::MisplacedCompressionBit => "https://www.rfc-editor.org/rfc/rfc7692#section-6",
-        }
+        self.info().url
     }
 
     /// One line, lowercase, no trailing period: the rule that was broken.
@@ -260,44 +386,7 @@ impl Error {
     /// ```
     #[must_use]
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Error::ReservedBits => {
-                "reserved bit rsv1, rsv2 or rsv3 set without a negotiated extension"
-            }
-            Error::ReservedOpcode => "reserved opcode 0x3-0x7 or 0xB-0xF",
-            Error::FragmentedControlFrame => {
-                "control frame with fin clear (control frames cannot be fragmented)"
-            }
-            Error::ControlFrameTooLong => "control frame payload longer than 125 bytes",
-            Error::UnmaskedClientFrame => {
-                "unmasked frame from a client (a server only accepts masked frames)"
-            }
-            Error::MaskedServerFrame => {
-                "masked frame from a server (a client only accepts unmasked frames)"
-            }
-            Error::LengthHighBitSet => "64-bit payload length with the most significant bit set",
-            Error::NonMinimalLength => "payload length not in its minimal encoding",
-            Error::FrameTooBig => "frame payload longer than the configured frame limit",
-            Error::FrameTooBigForTarget => {
-                "frame payload length does not fit this target's address space"
-            }
-            Error::UnexpectedContinuation => {
-                "continuation frame with no fragmented message in progress"
-            }
-            Error::ExpectedContinuation => {
-                "new data frame while a fragmented message is in progress"
-            }
-            Error::MessageTooBig => "message longer than the configured message limit",
-            Error::InvalidUtf8 => "text message is not valid utf-8",
-            Error::CloseBodyTooShort => {
-                "close frame payload of 1 byte (must be empty or start with a 2-byte code)"
-            }
-            Error::InvalidCloseCode => "close frame code that may not be sent on the wire",
-            Error::InvalidCloseReason => "close frame reason is not valid utf-8",
-            Error::MisplacedCompressionBit => {
-                "rsv1 (compressed) set on a continuation or control frame"
-            }
-        }
+        self.info().text
     }
 
     /// The likely cause, in one line.
@@ -307,23 +396,7 @@ impl Error {
     /// ```
     #[must_use]
     pub const fn cause(self) -> &'static str {
-        match self {
-            Error::ReservedBits => "the peer uses an extension (such as permessage-deflate) that was not negotiated, or a proxy corrupts frames",
-            Error::UnmaskedClientFrame => "a broken client that does not mask its frames, or a server talking to a server",
-            Error::MaskedServerFrame => "a broken server that masks its frames, or a client talking to a client",
-            Error::NonMinimalLength => "a hand-rolled encoder that always uses the 16- or 64-bit length form",
-            Error::MisplacedCompressionBit => "a broken permessage-deflate implementation, or a proxy corrupting frames",
-            Error::ReservedOpcode
-            | Error::FragmentedControlFrame
-            | Error::ControlFrameTooLong
-            | Error::LengthHighBitSet
-            | Error::UnexpectedContinuation
-            | Error::ExpectedContinuation
-            | Error::CloseBodyTooShort
-            | Error::InvalidCloseCode => CAUSE_1002,
-            Error::FrameTooBig | Error::FrameTooBigForTarget | Error::MessageTooBig => CAUSE_1009,
-            Error::InvalidUtf8 | Error::InvalidCloseReason => CAUSE_1007,
-        }
+        self.info().cause
     }
 
     /// What to do about it, in one line.
@@ -336,23 +409,7 @@ impl Error {
     /// ```
     #[must_use]
     pub const fn remedy(self) -> &'static str {
-        match self {
-            Error::ReservedBits => "the peer or a proxy breaks RFC 6455 framing: negotiate the extension in the handshake (and allow its bits in the config), or inspect intermediaries",
-            Error::ReservedOpcode
-            | Error::FragmentedControlFrame
-            | Error::ControlFrameTooLong
-            | Error::UnmaskedClientFrame
-            | Error::MaskedServerFrame
-            | Error::LengthHighBitSet
-            | Error::NonMinimalLength
-            | Error::UnexpectedContinuation
-            | Error::ExpectedContinuation
-            | Error::CloseBodyTooShort
-            | Error::InvalidCloseCode
-            | Error::MisplacedCompressionBit => REMEDY_1002,
-            Error::FrameTooBig | Error::FrameTooBigForTarget | Error::MessageTooBig => REMEDY_1009,
-            Error::InvalidUtf8 | Error::InvalidCloseReason => REMEDY_1007,
-        }
+        self.info().remedy
     }
 
     /// A stable `snake_case` name for machine-readable output, e.g. `"reserved_opcode"`.
@@ -362,26 +419,7 @@ impl Error {
     /// ```
     #[must_use]
     pub const fn name(self) -> &'static str {
-        match self {
-            Error::ReservedBits => "reserved_bits",
-            Error::ReservedOpcode => "reserved_opcode",
-            Error::FragmentedControlFrame => "fragmented_control_frame",
-            Error::ControlFrameTooLong => "control_frame_too_long",
-            Error::UnmaskedClientFrame => "unmasked_client_frame",
-            Error::MaskedServerFrame => "masked_server_frame",
-            Error::LengthHighBitSet => "length_high_bit_set",
-            Error::NonMinimalLength => "non_minimal_length",
-            Error::FrameTooBig => "frame_too_big",
-            Error::FrameTooBigForTarget => "frame_too_big_for_target",
-            Error::UnexpectedContinuation => "unexpected_continuation",
-            Error::ExpectedContinuation => "expected_continuation",
-            Error::MessageTooBig => "message_too_big",
-            Error::InvalidUtf8 => "invalid_utf8",
-            Error::CloseBodyTooShort => "close_body_too_short",
-            Error::InvalidCloseCode => "invalid_close_code",
-            Error::InvalidCloseReason => "invalid_close_reason",
-            Error::MisplacedCompressionBit => "misplaced_compression_bit",
-        }
+        self.info().name
     }
 }
 
@@ -398,6 +436,79 @@ impl From<Error> for CloseCode {
         e.close_code()
     }
 }
+
+/// A local mistake while building or encoding a frame. Not the peer's fault,
+/// so it has no close code (compare [`Error`](crate::Error)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The output buffer is too small.
+    BufferTooSmall {
+        /// Bytes the output needs.
+        needed: usize,
+        /// Bytes the buffer has.
+        available: usize,
+    },
+    /// A control frame (Close, Ping, Pong) with a payload over 125 bytes (RFC 6455 §5.5).
+    ControlFrameTooLong,
+    /// A control frame with FIN clear (RFC 6455 §5.5).
+    FragmentedControlFrame,
+    /// A payload length over 2^63 − 1, which the 64-bit length field cannot carry (RFC 6455 §5.2).
+    PayloadTooLong,
+    /// RSV bits above 0b111.
+    InvalidRsv,
+    /// The header's payload length differs from the payload given.
+    LengthMismatch,
+    /// A fragment size of 0, which could never make progress.
+    ZeroFragmentSize,
+    /// A message opcode other than Text or Binary given to the [`Fragmenter`].
+    NotDataOpcode,
+    /// A close code that may not be sent on the wire (RFC 6455 §7.4.1: 1005, 1006, 1015, …).
+    InvalidCloseCode,
+    /// A client's frame needs a masking key (RFC 6455 §5.3), and none was given.
+    MissingMaskingKey,
+    /// This side's Close was sent already, or the receiver failed (RFC 6455 §5.5.1).
+    AlreadyClosed,
+}
+
+impl EncodeError {
+    /// One line, lowercase, no trailing period.
+    ///
+    /// ```
+    /// assert_eq!(wsframe::EncodeError::InvalidRsv.as_str(), "rsv bits above 0b111");
+    /// ```
+    #[must_use]
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            EncodeError::BufferTooSmall { .. } => "output buffer too small",
+            EncodeError::ControlFrameTooLong => "control frame payload longer than 125 bytes",
+            EncodeError::FragmentedControlFrame => "control frame with fin clear",
+            EncodeError::PayloadTooLong => "payload longer than 2^63 - 1 bytes",
+            EncodeError::InvalidRsv => "rsv bits above 0b111",
+            EncodeError::LengthMismatch => "header payload length differs from the payload",
+            EncodeError::ZeroFragmentSize => "fragment size of 0",
+            EncodeError::NotDataOpcode => "message opcode is not text or binary",
+            EncodeError::InvalidCloseCode => "close code that may not be sent on the wire",
+            EncodeError::MissingMaskingKey => "a client frame needs a masking key",
+            EncodeError::AlreadyClosed => "this side's close frame was sent already",
+        }
+    }
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::BufferTooSmall { needed, available } => write!(
+                f,
+                "output buffer too small: {needed} bytes needed, {available} available"
+            ),
+            other => f.write_str(other.as_str()),
+        }
+    }
+}
+
+impl core::error::Error for EncodeError {}
 
 #[cfg(test)]
 mod tests {

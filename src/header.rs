@@ -1,8 +1,7 @@
 //! `FrameHeader` and `Opcode`: the first 2 to 14 bytes of every frame (RFC 6455 §5.2).
 
 use crate::config::Config;
-use crate::encode::EncodeError;
-use crate::error::Error;
+use crate::error::{EncodeError, Error};
 use crate::mask::{unmask, MaskingKey};
 use crate::status::Status;
 
@@ -86,7 +85,7 @@ impl Opcode {
     }
 }
 
-/// Bit masks and length-code values of the first two header bytes.
+/// Bit masks of the first two header bytes.
 mod field {
     pub const FIN: u8 = 0x80;
     pub const RSV_SHIFT: u32 = 4;
@@ -94,8 +93,237 @@ mod field {
     pub const OPCODE: u8 = 0x0F;
     pub const MASK: u8 = 0x80;
     pub const LEN7: u8 = 0x7F;
-    pub const LEN16_CODE: u8 = 126;
-    pub const LEN64_CODE: u8 = 127;
+}
+
+/// The three wire forms of the payload length (RFC 6455 §5.2): the one
+/// place that knows the length codes 126 and 127 and where each form starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LengthForm {
+    /// 0 to 125, in the 7-bit field itself.
+    Short(u8),
+    /// Code 126: a 16-bit length follows.
+    Len16,
+    /// Code 127: a 64-bit length follows.
+    Len64,
+}
+
+impl LengthForm {
+    /// The form the 7-bit field announces.
+    const fn from_code(code: u8) -> Self {
+        match code {
+            126 => LengthForm::Len16,
+            127 => LengthForm::Len64,
+            short => LengthForm::Short(short),
+        }
+    }
+
+    /// The shortest form that holds `len`: the one an encoder must use.
+    const fn minimal(len: u64) -> Self {
+        match len {
+            // The match arm bounds `len` to 0..=125, so the cast is exact.
+            #[allow(clippy::cast_possible_truncation)]
+            0..=125 => LengthForm::Short(len as u8),
+            126..=0xFFFF => LengthForm::Len16,
+            _ => LengthForm::Len64,
+        }
+    }
+
+    /// The 7-bit field's value.
+    const fn code(self) -> u8 {
+        match self {
+            LengthForm::Short(n) => n,
+            LengthForm::Len16 => 126,
+            LengthForm::Len64 => 127,
+        }
+    }
+
+    /// Bytes of extended length after the first two header bytes.
+    const fn ext_len(self) -> usize {
+        match self {
+            LengthForm::Short(_) => 0,
+            LengthForm::Len16 => 2,
+            LengthForm::Len64 => 8,
+        }
+    }
+}
+
+/// The frame rules of RFC 6455 §5, each written once. The parser runs them
+/// in wire order as the bytes that decide them arrive; [`FrameHeader::new`]
+/// runs the ones an encoder can break.
+mod rules {
+    use super::{FrameHeader, LengthForm, Opcode};
+    use crate::config::{Config, Role};
+    use crate::error::Error;
+
+    /// §5.2: an RSV bit needs a negotiated extension.
+    #[inline]
+    pub(super) const fn rsv(rsv: u8, config: &Config) -> Result<(), Error> {
+        if rsv & !config.allowed_rsv() != 0 {
+            return Err(Error::ReservedBits);
+        }
+        Ok(())
+    }
+
+    /// §5.2: opcodes 0x3-0x7 and 0xB-0xF are reserved.
+    #[inline]
+    pub(super) const fn opcode(nibble: u8) -> Result<Opcode, Error> {
+        match Opcode::from_u8(nibble) {
+            Some(opcode) => Ok(opcode),
+            None => Err(Error::ReservedOpcode),
+        }
+    }
+
+    /// §5.5: a control frame is never fragmented.
+    #[inline]
+    pub(super) const fn control_fin(opcode: Opcode, fin: bool) -> Result<(), Error> {
+        if opcode.is_control() && !fin {
+            return Err(Error::FragmentedControlFrame);
+        }
+        Ok(())
+    }
+
+    /// §5.1: a client masks every frame, a server none.
+    #[inline]
+    pub(super) const fn mask(masked: bool, role: Role) -> Result<(), Error> {
+        match (role, masked) {
+            (Role::Server, false) => Err(Error::UnmaskedClientFrame),
+            (Role::Client, true) => Err(Error::MaskedServerFrame),
+            _ => Ok(()),
+        }
+    }
+
+    /// §5.2: the most significant bit of a 64-bit length is 0.
+    #[inline]
+    pub(super) const fn high_bit(len: u64) -> Result<(), Error> {
+        if len > FrameHeader::MAX_PAYLOAD_LEN {
+            return Err(Error::LengthHighBitSet);
+        }
+        Ok(())
+    }
+
+    /// §5.5: a control frame carries at most 125 bytes.
+    #[inline]
+    pub(super) const fn control_len(opcode: Opcode, len: u64) -> Result<(), Error> {
+        if opcode.is_control() && len > FrameHeader::MAX_CONTROL_PAYLOAD {
+            return Err(Error::ControlFrameTooLong);
+        }
+        Ok(())
+    }
+
+    /// §5.2: "the minimal number of bytes MUST be used to encode the length".
+    #[inline]
+    pub(super) const fn minimal(form: LengthForm, len: u64, config: &Config) -> Result<(), Error> {
+        if config.strict_length() && form.code() != LengthForm::minimal(len).code() {
+            return Err(Error::NonMinimalLength);
+        }
+        Ok(())
+    }
+
+    /// §10.4: a frame over the configured limit, or one this target cannot
+    /// address, is refused at its length field.
+    #[inline]
+    pub(super) const fn limit(len: u64, config: &Config) -> Result<(), Error> {
+        if len > config.max_frame_payload() {
+            return Err(Error::FrameTooBig);
+        }
+        if len > usize::MAX as u64 {
+            return Err(Error::FrameTooBigForTarget);
+        }
+        Ok(())
+    }
+}
+
+/// The fields of a header that the rules look at: all but the masking key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub(crate) struct Fields {
+    pub(crate) payload_len: u64,
+    pub(crate) opcode: Opcode,
+    pub(crate) fin: bool,
+    pub(crate) rsv: u8,
+}
+
+/// What [`parse_prefix`] found at the start of a buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Parsed {
+    /// A whole header and its length in bytes.
+    Header(FrameHeader, usize),
+    /// `needed` more header bytes are needed (as far as the length field
+    /// tells); `fields` once everything but the masking key is in.
+    Partial {
+        needed: usize,
+        fields: Option<Fields>,
+    },
+}
+
+/// Parses a header from the start of `buf`, running every frame rule in
+/// wire order as soon as the bytes that decide it are there.
+#[inline]
+pub(crate) fn parse_prefix(buf: &[u8], config: &Config) -> Result<Parsed, Error> {
+    let partial = |needed: usize| Parsed::Partial {
+        needed,
+        fields: None,
+    };
+    let Some((&b0, rest)) = buf.split_first() else {
+        return Ok(partial(FrameHeader::MIN_LEN));
+    };
+    let rsv = (b0 & field::RSV) >> field::RSV_SHIFT;
+    rules::rsv(rsv, config)?;
+    let opcode = rules::opcode(b0 & field::OPCODE)?;
+    let fin = b0 & field::FIN != 0;
+    rules::control_fin(opcode, fin)?;
+
+    let Some((&b1, rest)) = rest.split_first() else {
+        return Ok(partial(1));
+    };
+    let masked = b1 & field::MASK != 0;
+    rules::mask(masked, config.role())?;
+    let form = LengthForm::from_code(b1 & field::LEN7);
+    let key_len = if masked { 4 } else { 0 };
+    let header_len = FrameHeader::MIN_LEN + form.ext_len() + key_len;
+    let missing = header_len.saturating_sub(buf.len());
+    let (payload_len, rest) = match form {
+        LengthForm::Short(n) => (u64::from(n), rest),
+        LengthForm::Len16 => match rest.split_first_chunk::<2>() {
+            Some((n, rest)) => (u64::from(u16::from_be_bytes(*n)), rest),
+            None => return Ok(partial(missing)),
+        },
+        LengthForm::Len64 => match rest.split_first_chunk::<8>() {
+            Some((n, rest)) => (u64::from_be_bytes(*n), rest),
+            None => return Ok(partial(missing)),
+        },
+    };
+    rules::high_bit(payload_len)?;
+    rules::control_len(opcode, payload_len)?;
+    rules::minimal(form, payload_len, config)?;
+    rules::limit(payload_len, config)?;
+
+    let fields = Fields {
+        payload_len,
+        opcode,
+        fin,
+        rsv,
+    };
+    let masking_key = if masked {
+        match rest.first_chunk::<4>() {
+            Some(key) => Some(MaskingKey::new(*key)),
+            None => {
+                return Ok(Parsed::Partial {
+                    needed: missing,
+                    fields: Some(fields),
+                })
+            }
+        }
+    } else {
+        None
+    };
+    Ok(Parsed::Header(
+        FrameHeader {
+            fields,
+            masking_key,
+        },
+        header_len,
+    ))
 }
 
 /// A validated frame header (RFC 6455 §5.2).
@@ -118,11 +346,8 @@ mod field {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct FrameHeader {
-    payload_len: u64,
+    fields: Fields,
     masking_key: Option<MaskingKey>,
-    opcode: Opcode,
-    fin: bool,
-    rsv: u8,
 }
 
 impl FrameHeader {
@@ -135,8 +360,12 @@ impl FrameHeader {
     /// The largest payload length the 64-bit length field can carry (its
     /// most significant bit must be 0).
     pub const MAX_PAYLOAD_LEN: u64 = i64::MAX as u64;
+    /// The longest control frame: a masked header (6 bytes) and 125 bytes
+    /// of payload. A buffer this long holds any Pong or Close this crate writes.
+    pub const MAX_CONTROL_FRAME_LEN: usize = 2 + 4 + 125;
 
-    /// Builds a header to encode.
+    /// Builds a header to encode. It runs the same rules as
+    /// [`FrameHeader::parse`] for what an encoder chooses.
     ///
     /// `rsv` holds the three RSV bits (RSV1 = `0b100`).
     ///
@@ -167,22 +396,27 @@ impl FrameHeader {
         if rsv > 0b111 {
             return Err(EncodeError::InvalidRsv);
         }
-        if opcode.is_control() && !fin {
-            return Err(EncodeError::FragmentedControlFrame);
+        let checked = match rules::control_fin(opcode, fin) {
+            Ok(()) => match rules::control_len(opcode, payload_len) {
+                Ok(()) => rules::high_bit(payload_len),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        match checked {
+            Ok(()) => Ok(FrameHeader {
+                fields: Fields {
+                    payload_len,
+                    opcode,
+                    fin,
+                    rsv,
+                },
+                masking_key,
+            }),
+            Err(Error::FragmentedControlFrame) => Err(EncodeError::FragmentedControlFrame),
+            Err(Error::ControlFrameTooLong) => Err(EncodeError::ControlFrameTooLong),
+            Err(_) => Err(EncodeError::PayloadTooLong),
         }
-        if opcode.is_control() && payload_len > Self::MAX_CONTROL_PAYLOAD {
-            return Err(EncodeError::ControlFrameTooLong);
-        }
-        if payload_len > Self::MAX_PAYLOAD_LEN {
-            return Err(EncodeError::PayloadTooLong);
-        }
-        Ok(FrameHeader {
-            payload_len,
-            masking_key,
-            opcode,
-            fin,
-            rsv,
-        })
     }
 
     /// Parses a frame header from the start of `buf` and checks every
@@ -222,17 +456,10 @@ impl FrameHeader {
     /// assert_eq!(FrameHeader::parse(&[0x83], &Config::server()), Err(Error::ReservedOpcode));
     /// ```
     pub fn parse(buf: &[u8], config: &Config) -> Result<Status<(FrameHeader, usize)>, Error> {
-        parse::header(buf, config)
-    }
-
-    /// The header whose first `seen` bytes are `buf[..seen]`, once they
-    /// hold its length field but not all of its masking key. `None` before
-    /// the length field is complete and once the header is whole. The bytes
-    /// of `buf` after `seen` are anything (they stand in for the key, which
-    /// carries no rule); `buf[..seen]` must be a prefix that
-    /// [`FrameHeader::parse`] found `Partial`.
-    pub(crate) fn parse_pending(buf: &[u8], seen: usize, config: &Config) -> Option<PendingHeader> {
-        parse::pending(buf, seen, config)
+        Ok(match parse_prefix(buf, config)? {
+            Parsed::Header(header, len) => Status::Complete((header, len)),
+            Parsed::Partial { needed, .. } => Status::partial(needed),
+        })
     }
 
     /// The encoded length of this header: 2, 4, 6, 8, 10 or 14 bytes.
@@ -244,34 +471,68 @@ impl FrameHeader {
     /// ```
     #[must_use]
     pub const fn encoded_len(&self) -> usize {
-        let len = match self.payload_len {
-            0..=125 => 2,
-            126..=0xFFFF => 4,
-            _ => 10,
+        let key_len = if self.masking_key.is_some() { 4 } else { 0 };
+        Self::MIN_LEN + LengthForm::minimal(self.fields.payload_len).ext_len() + key_len
+    }
+
+    /// Writes this header to the start of `out`, with the minimal length
+    /// encoding (RFC 6455 §5.2); returns the bytes written
+    /// ([`FrameHeader::encoded_len`]).
+    ///
+    /// # Errors
+    /// [`EncodeError::BufferTooSmall`] if `out` is shorter than
+    /// [`FrameHeader::encoded_len`]; nothing is written then.
+    ///
+    /// ```
+    /// use wsframe::{FrameHeader, MaskingKey, Opcode};
+    /// let h = FrameHeader::new(true, 0, Opcode::Text, Some(MaskingKey::new([0x37, 0xfa, 0x21, 0x3d])), 5)?;
+    /// let mut out = [0u8; 14];
+    /// assert_eq!(h.encode(&mut out)?, 6);
+    /// assert_eq!(out[..6], [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d]); // RFC 6455 §5.7
+    /// # Ok::<(), wsframe::EncodeError>(())
+    /// ```
+    pub fn encode(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        let needed = self.encoded_len();
+        let available = out.len();
+        let Some(out) = out.get_mut(..needed) else {
+            return Err(EncodeError::BufferTooSmall { needed, available });
         };
-        if self.masking_key.is_some() {
-            len + 4
-        } else {
-            len
+        let f = &self.fields;
+        let form = LengthForm::minimal(f.payload_len);
+        let b0 = u8::from(f.fin) << 7 | f.rsv << field::RSV_SHIFT | f.opcode.as_u8();
+        let mask_bit = if self.is_masked() { field::MASK } else { 0 };
+        let len_bytes = f.payload_len.to_be_bytes();
+        let ext = len_bytes
+            .get(len_bytes.len() - form.ext_len()..)
+            .unwrap_or(&[]);
+        let key = self.masking_key.map(MaskingKey::to_bytes);
+        let key: &[u8] = match &key {
+            Some(key) => key,
+            None => &[],
+        };
+        let first = [b0, mask_bit | form.code()];
+        for (d, s) in out.iter_mut().zip(first.iter().chain(ext).chain(key)) {
+            *d = *s;
         }
+        Ok(needed)
     }
 
     /// Whether this is the final fragment of its message.
     #[must_use]
     pub const fn fin(&self) -> bool {
-        self.fin
+        self.fields.fin
     }
 
     /// The three RSV bits, RSV1 highest (`0b100`), as 0–7.
     #[must_use]
     pub const fn rsv(&self) -> u8 {
-        self.rsv
+        self.fields.rsv
     }
 
     /// The opcode.
     #[must_use]
     pub const fn opcode(&self) -> Opcode {
-        self.opcode
+        self.fields.opcode
     }
 
     /// Whether the payload is masked.
@@ -289,7 +550,12 @@ impl FrameHeader {
     /// The payload length, in bytes.
     #[must_use]
     pub const fn payload_len(&self) -> u64 {
-        self.payload_len
+        self.fields.payload_len
+    }
+
+    /// The fields the message rules look at.
+    pub(crate) const fn fields(&self) -> &Fields {
+        &self.fields
     }
 
     /// The same header with a different masking key (`None`: unmasked).
@@ -326,319 +592,6 @@ impl FrameHeader {
     }
 }
 
-/// A masked frame's header whose length field is in but whose masking key
-/// is not yet: every field the frame and message rules look at, and it has
-/// passed every frame-layer rule (the key carries none). Given by
-/// [`Decoder::pending_header`](crate::Decoder::pending_header), so that
-/// [`MessageValidator::check_header`](crate::MessageValidator::check_header)
-/// can judge a header's message rules as soon as its length is read.
-///
-/// It is not a [`FrameHeader`]: without its key, it cannot unmask a payload.
-///
-/// ```
-/// use wsframe::{Config, Decoder, Opcode};
-///
-/// // A masked Binary frame announcing 300 bytes, cut before its masking key.
-/// let mut decoder = Decoder::new(Config::server());
-/// assert_eq!(decoder.decode(&mut [0x82, 0xFE, 0x01, 0x2C, 0x11])?, (5, None));
-/// let pending = decoder.pending_header().unwrap();
-/// assert_eq!((pending.fin(), pending.opcode(), pending.payload_len()), (true, Opcode::Binary, 300));
-/// # Ok::<(), wsframe::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct PendingHeader {
-    payload_len: u64,
-    opcode: Opcode,
-    fin: bool,
-    rsv: u8,
-}
-
-impl PendingHeader {
-    /// Whether this is the final fragment of its message.
-    #[must_use]
-    pub const fn fin(&self) -> bool {
-        self.fin
-    }
-
-    /// The three RSV bits, RSV1 highest (`0b100`), as 0–7.
-    #[must_use]
-    pub const fn rsv(&self) -> u8 {
-        self.rsv
-    }
-
-    /// The opcode.
-    #[must_use]
-    pub const fn opcode(&self) -> Opcode {
-        self.opcode
-    }
-
-    /// The payload length, in bytes.
-    #[must_use]
-    pub const fn payload_len(&self) -> u64 {
-        self.payload_len
-    }
-}
-
-impl From<&FrameHeader> for PendingHeader {
-    /// The fields the message rules look at (the masking key dropped).
-    fn from(header: &FrameHeader) -> Self {
-        PendingHeader {
-            payload_len: header.payload_len,
-            opcode: header.opcode,
-            fin: header.fin,
-            rsv: header.rsv,
-        }
-    }
-}
-
-/// All nom code of the crate. Nothing from nom leaves this module.
-///
-/// Two paths, one set of rules. `streaming` is the whole parser: it walks
-/// the header field by field with nom's streaming `take`, reports each
-/// violation as soon as the bytes that show it are present, in wire order,
-/// and otherwise returns the exact `Partial` count. `header` is the hot path
-/// in front of it for the usual frame: a whole header with a 7-bit length
-/// (payloads up to 125 bytes, and every control frame) that breaks no rule,
-/// tested as one combined condition. Anything else (a short buffer, a 16- or
-/// 64-bit length, any violation) goes to `streaming`, which decides it from
-/// scratch, so the hot path never has to know which rule fails first.
-///
-/// The numbers that justify the hot path (callgrind instructions per frame,
-/// `FrameHeader::parse` alone over the 1,000 small masked frames of
-/// `benches/stream.rs`, loop included): one nom `be_u8`/`be_u16`/`be_u64`/
-/// `be_u32` per field, 125; one length check up front and `take` into arrays,
-/// 103; the combined check for 7-bit lengths, 72. tungstenite's
-/// `FrameHeader::parse` takes 147 to 196 (depending on how it is inlined).
-/// The two paths were checked against the previous single-path parser for
-/// every first two bytes, 24 tails, every prefix length and 288
-/// configurations: identical results.
-mod parse {
-    use super::{field, FrameHeader, Opcode, PendingHeader};
-    use crate::config::{Config, Role};
-    use crate::error::Error;
-    use crate::mask::MaskingKey;
-    use crate::status::Status;
-    use nom::bytes::streaming::take;
-    use nom::{IResult, Parser};
-
-    type Header = Status<(FrameHeader, usize)>;
-
-    /// `N` bytes as an array: nom's streaming `take`, so a short input is
-    /// `Incomplete`, never a panic.
-    #[inline]
-    fn array<const N: usize>(input: &[u8]) -> IResult<&[u8], [u8; N], ()> {
-        take(N)
-            .map_opt(|bytes: &[u8]| <[u8; N]>::try_from(bytes).ok())
-            .parse(input)
-    }
-
-    /// Runs a nom parser whose input length was checked beforehand, so that
-    /// `Incomplete` cannot happen; still maps it to `Partial`, never a panic.
-    #[inline]
-    fn run<O>(
-        result: IResult<&[u8], O, ()>,
-        total_needed: usize,
-        have: usize,
-    ) -> Result<(&[u8], O), Header> {
-        result.map_err(|_| Status::partial(total_needed.saturating_sub(have)))
-    }
-
-    /// The checks of byte 0 (FIN, RSV1-3, opcode), in wire order.
-    #[inline]
-    fn first_byte(b0: u8, config: &Config) -> Result<(bool, u8, Opcode), Error> {
-        let rsv = (b0 & field::RSV) >> field::RSV_SHIFT;
-        if rsv & !config.allowed_rsv() != 0 {
-            return Err(Error::ReservedBits);
-        }
-        let Some(opcode) = Opcode::from_u8(b0 & field::OPCODE) else {
-            return Err(Error::ReservedOpcode);
-        };
-        let fin = b0 & field::FIN != 0;
-        if opcode.is_control() && !fin {
-            return Err(Error::FragmentedControlFrame);
-        }
-        Ok((fin, rsv, opcode))
-    }
-
-    /// The mask rule of byte 1 (§5.1); returns whether the frame is masked.
-    #[inline]
-    fn mask_bit(b1: u8, config: &Config) -> Result<bool, Error> {
-        let masked = b1 & field::MASK != 0;
-        match (config.role(), masked) {
-            (Role::Server, false) => Err(Error::UnmaskedClientFrame),
-            (Role::Client, true) => Err(Error::MaskedServerFrame),
-            _ => Ok(masked),
-        }
-    }
-
-    /// The header length that byte 1 announces: 2 + extended length + key.
-    #[inline]
-    const fn header_len(b1: u8) -> usize {
-        let ext_len = match b1 & field::LEN7 {
-            field::LEN16_CODE => 2,
-            field::LEN64_CODE => 8,
-            _ => 0,
-        };
-        let key_len = if b1 & field::MASK != 0 { 4 } else { 0 };
-        FrameHeader::MIN_LEN + ext_len + key_len
-    }
-
-    /// See [`FrameHeader::parse_pending`]: the whole header parsed with
-    /// whatever bytes follow `seen` as its masking key, which is then dropped.
-    pub(super) fn pending(buf: &[u8], seen: usize, config: &Config) -> Option<PendingHeader> {
-        if seen < FrameHeader::MIN_LEN {
-            return None;
-        }
-        let b1 = *buf.get(1)?;
-        let header_len = header_len(b1);
-        let key_len = if b1 & field::MASK != 0 { 4 } else { 0 };
-        if seen < header_len - key_len || seen >= header_len {
-            return None;
-        }
-        match streaming(buf.get(..header_len)?, config) {
-            Ok(Status::Complete((header, _))) => Some(PendingHeader::from(&header)),
-            _ => None,
-        }
-    }
-
-    /// Parses a header from the start of `buf`.
-    ///
-    /// The hot path takes a whole header with a 7-bit length (payloads up to
-    /// 125 bytes: most frames, and every control frame) that breaks no rule.
-    /// Everything else, a longer length, a short `buf` or any violation, goes
-    /// to `streaming`, which decides it from scratch, so the hot path only
-    /// needs to know that *some* rule may fail, not which one comes first.
-    #[inline]
-    pub(super) fn header(buf: &[u8], config: &Config) -> Result<Header, Error> {
-        let Ok((rest, [b0, b1])) = array::<2>(buf) else {
-            return streaming(buf, config);
-        };
-        let code = b1 & field::LEN7;
-        let masked = b1 & field::MASK != 0;
-        let rsv = (b0 & field::RSV) >> field::RSV_SHIFT;
-        let fin = b0 & field::FIN != 0;
-        let mask_ok = match config.role() {
-            Role::Server => masked,
-            Role::Client => !masked,
-            Role::Any => true,
-        };
-        let payload_len = u64::from(code);
-        // A control frame's FIN is set; a 7-bit length is always minimal and
-        // within 125, and fits `usize`; what is left is the configured limit.
-        if code >= field::LEN16_CODE
-            || rsv & !config.allowed_rsv() != 0
-            || b0 & (field::FIN | 0x08) == 0x08
-            || !mask_ok
-            || payload_len > config.max_frame_payload()
-        {
-            return streaming(buf, config);
-        }
-        let Some(opcode) = Opcode::from_u8(b0 & field::OPCODE) else {
-            return streaming(buf, config);
-        };
-        let (masking_key, header_len) = if masked {
-            match array::<4>(rest) {
-                Ok((_, key)) => (Some(MaskingKey::new(key)), FrameHeader::MIN_LEN + 4),
-                Err(_) => return streaming(buf, config),
-            }
-        } else {
-            (None, FrameHeader::MIN_LEN)
-        };
-        let header = FrameHeader {
-            payload_len,
-            masking_key,
-            opcode,
-            fin,
-            rsv,
-        };
-        Ok(Status::Complete((header, header_len)))
-    }
-
-    /// The header field by field, for a `buf` that may end anywhere in it:
-    /// each violation as soon as the bytes that show it are present, else
-    /// `Partial` with the count of missing header bytes.
-    #[inline(never)]
-    fn streaming(buf: &[u8], config: &Config) -> Result<Header, Error> {
-        let have = buf.len();
-        // Byte 0: FIN, RSV1-3, opcode.
-        let (rest, [b0]) = match run(array::<1>(buf), FrameHeader::MIN_LEN, have) {
-            Ok(v) => v,
-            Err(partial) => return Ok(partial),
-        };
-        let (fin, rsv, opcode) = first_byte(b0, config)?;
-
-        // Byte 1: MASK, 7-bit length code.
-        let (rest, [b1]) = match run(array::<1>(rest), FrameHeader::MIN_LEN, have) {
-            Ok(v) => v,
-            Err(partial) => return Ok(partial),
-        };
-        let masked = mask_bit(b1, config)?;
-        let code = b1 & field::LEN7;
-        let header_len = header_len(b1);
-
-        // The extended length, checked as soon as it is complete (before the
-        // masking key), so that 1009 comes before any further byte is needed.
-        let (rest, payload_len) = match code {
-            field::LEN16_CODE => match run(array::<2>(rest), header_len, have) {
-                Ok((rest, n)) => (rest, u64::from(u16::from_be_bytes(n))),
-                Err(partial) => return Ok(partial),
-            },
-            field::LEN64_CODE => match run(array::<8>(rest), header_len, have) {
-                Ok((rest, n)) => (rest, u64::from_be_bytes(n)),
-                Err(partial) => return Ok(partial),
-            },
-            short => (rest, u64::from(short)),
-        };
-        check_length(opcode, code, payload_len, config)?;
-
-        let masking_key = if masked {
-            match run(array::<4>(rest), header_len, have) {
-                Ok((_, key)) => Some(MaskingKey::new(key)),
-                Err(partial) => return Ok(partial),
-            }
-        } else {
-            None
-        };
-
-        let header = FrameHeader {
-            payload_len,
-            masking_key,
-            opcode,
-            fin,
-            rsv,
-        };
-        Ok(Status::Complete((header, header_len)))
-    }
-
-    /// The length rules of §5.2, §5.5 and §10.4, in wire order of the bits
-    /// that decide them.
-    #[inline]
-    fn check_length(opcode: Opcode, code: u8, len: u64, config: &Config) -> Result<(), Error> {
-        if code == field::LEN64_CODE && len > FrameHeader::MAX_PAYLOAD_LEN {
-            return Err(Error::LengthHighBitSet);
-        }
-        if opcode.is_control() && len > FrameHeader::MAX_CONTROL_PAYLOAD {
-            return Err(Error::ControlFrameTooLong);
-        }
-        let minimal = match code {
-            field::LEN16_CODE => len > 125,
-            field::LEN64_CODE => len > 0xFFFF,
-            _ => true,
-        };
-        if config.strict_length() && !minimal {
-            return Err(Error::NonMinimalLength);
-        }
-        if len > config.max_frame_payload() {
-            return Err(Error::FrameTooBig);
-        }
-        if usize::try_from(len).is_err() {
-            return Err(Error::FrameTooBigForTarget);
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -662,6 +615,9 @@ mod tests {
             Some(MaskingKey::new([0x37, 0xfa, 0x21, 0x3d]))
         );
         assert_eq!(h.encoded_len(), 6);
+        let mut out = [0u8; 14];
+        assert_eq!(h.encode(&mut out), Ok(6));
+        assert_eq!(out[..6], buf);
     }
 
     #[test]
@@ -679,6 +635,94 @@ mod tests {
             Some(4)
         );
         assert_eq!(parse(&[0x82, 0x7F], &config).unwrap().needed(), Some(8));
+    }
+
+    #[test]
+    fn a_header_cut_in_its_key_has_its_fields() {
+        let config = Config::server();
+        let parsed = parse_prefix(&[0x02, 0xFE, 0x01, 0x2C, 0x11], &config).unwrap();
+        assert_eq!(
+            parsed,
+            Parsed::Partial {
+                needed: 3,
+                fields: Some(Fields {
+                    payload_len: 300,
+                    opcode: Opcode::Binary,
+                    fin: false,
+                    rsv: 0
+                })
+            }
+        );
+        let parsed = parse_prefix(&[0x02, 0xFE, 0x01], &config).unwrap();
+        assert_eq!(
+            parsed,
+            Parsed::Partial {
+                needed: 5,
+                fields: None
+            }
+        );
+    }
+
+    #[test]
+    fn minimal_length_forms_at_the_boundaries() {
+        for (len, header_len, code) in [
+            (0u64, 2, 0u8),
+            (125, 2, 125),
+            (126, 4, 126),
+            (65535, 4, 126),
+            (65536, 10, 127),
+            (FrameHeader::MAX_PAYLOAD_LEN, 10, 127),
+        ] {
+            let h = FrameHeader::new(true, 0, Opcode::Binary, None, len).unwrap();
+            let mut out = [0u8; 14];
+            assert_eq!(h.encode(&mut out), Ok(header_len), "{len}");
+            assert_eq!(out[1], code, "{len}");
+            let back = parse(
+                &out[..header_len],
+                &Config::client().with_max_frame_payload(u64::MAX),
+            );
+            if usize::try_from(len).is_ok() {
+                assert_eq!(back, Ok(Status::Complete((h, header_len))), "{len}");
+            }
+            let masked = h.with_masking_key(Some(MaskingKey::new([9; 4])));
+            assert_eq!(masked.encode(&mut out), Ok(header_len + 4), "{len}");
+            assert_eq!(out[1], 0x80 | code, "{len}");
+            assert_eq!(out[header_len..header_len + 4], [9; 4], "{len}");
+            assert_eq!(
+                h.encode(&mut out[..header_len - 1]),
+                Err(EncodeError::BufferTooSmall {
+                    needed: header_len,
+                    available: header_len - 1
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn new_refuses_what_parse_refuses() {
+        assert_eq!(
+            FrameHeader::new(true, 8, Opcode::Text, None, 0),
+            Err(EncodeError::InvalidRsv)
+        );
+        assert_eq!(
+            FrameHeader::new(false, 0, Opcode::Close, None, 0),
+            Err(EncodeError::FragmentedControlFrame)
+        );
+        assert_eq!(
+            FrameHeader::new(true, 0, Opcode::Pong, None, 126),
+            Err(EncodeError::ControlFrameTooLong)
+        );
+        assert_eq!(
+            FrameHeader::new(
+                true,
+                0,
+                Opcode::Binary,
+                None,
+                FrameHeader::MAX_PAYLOAD_LEN + 1
+            ),
+            Err(EncodeError::PayloadTooLong)
+        );
+        assert!(FrameHeader::new(true, 7, Opcode::Pong, None, 125).is_ok());
     }
 
     #[test]

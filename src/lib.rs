@@ -11,14 +11,13 @@ extern crate std;
 mod arbitrary;
 mod close;
 mod config;
-mod decoder;
 mod encode;
 mod error;
 mod frame;
 mod header;
 mod mask;
 mod message;
-mod reassemble;
+mod receiver;
 mod status;
 mod utf8;
 
@@ -27,14 +26,10 @@ mod utf8;
 pub use arbitrary::ArbitraryFrame;
 pub use close::{CloseCode, ZeroCloseCode};
 pub use config::{Config, Role};
-pub use decoder::{Decoder, Event};
-pub use encode::{
-    encode_close, encode_close_vec, encode_frame, encode_frame_vec, EncodeError, Fragmenter,
-};
-pub use error::{Error, Layer};
+pub use encode::{encode_close, encode_frame, Fragmenter};
+pub use error::{EncodeError, Error, Layer};
 pub use frame::Frame;
-pub use header::{FrameHeader, Opcode, PendingHeader};
+pub use header::{FrameHeader, Opcode};
 pub use mask::{unmask, MaskingKey, Unmasker};
-pub use message::{MessageValidator, Outcome};
-pub use reassemble::{Message, Reassembler};
+pub use receiver::{Event, Piece, Receiver, State};
 pub use status::Status;

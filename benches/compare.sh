@@ -116,9 +116,9 @@ goal "unmask vs byte loop, worst of 0, 3, 4 B" "$(min "${ratios[@]}")" 1
 fastest="$(min "$(median message/core_from_utf8)" "$(median message/simdutf8_basic)" \
     "$(median message/simdutf8_compat)")"
 goal "UTF-8 of 64 KiB text in 16 fragments vs the fastest one-shot validator" \
-    "$(ratio "$fastest" "$(median message/wsframe_validator/16)")" 0.9
+    "$(ratio "$fastest" "$(median message/wsframe_receiver/16)")" 0.9
 goal "UTF-8 of 64 KiB text in 256 fragments vs the fastest one-shot validator" \
-    "$(ratio "$fastest" "$(median message/wsframe_validator/256)")" 0.5
+    "$(ratio "$fastest" "$(median message/wsframe_receiver/256)")" 0.5
 
 # The medians behind the ratios, and the rest of the run.
 echo
@@ -138,7 +138,7 @@ row() { # id unit-count unit
         printf "| %s | %s | %s |\n", id, time, thr
     }'
 }
-for id in wsframe_parse_in_place wsframe_header_unmask wsframe_decoder tungstenite \
+for id in wsframe_parse_in_place wsframe_header_unmask wsframe_receiver tungstenite \
     embedded_websocket wsframe_headers_only tungstenite_headers_only; do
     row "stream/$id" 1000 frames
 done
@@ -154,8 +154,8 @@ for id in core_from_utf8 simdutf8_basic simdutf8_compat; do
     row "message/$id" 65536 B
 done
 for n in 1 16 256; do
-    row "message/wsframe_validator/$n" 65536 B
-    row "message/wsframe_reassembler/$n" 65536 B
+    row "message/wsframe_receiver/$n" 65536 B
+    row "message/wsframe_receiver_buffered/$n" 65536 B
 done
 for name in 2B_unmasked 4B_unmasked 10B_unmasked 6B_masked 8B_masked 14B_masked; do
     for id in wsframe_complete tungstenite_complete wsframe_short tungstenite_short; do

@@ -1,6 +1,6 @@
 //! The message layer: a 64 KiB text message (mixed ASCII, 2-, 3- and 4-byte
-//! UTF-8) in 1, 16 and 256 fragments, its UTF-8 checked as the fragments
-//! arrive, against one-shot validators over the same bytes in one piece:
+//! UTF-8) in 1, 16 and 256 fragments, read by a `Receiver` (its UTF-8 checked as
+//! the fragments arrive; whole in a buffer, or as pieces without one), against one-shot validators over the same bytes in one piece:
 //! `simdutf8::basic`, `simdutf8::compat` and `core::str::from_utf8`.
 //!
 //! Fragments are cut at fixed byte offsets, so most boundaries split a code
@@ -11,7 +11,7 @@
 use core::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use wsframe::{Config, FrameHeader, Message, MessageValidator, Opcode, Outcome, Reassembler};
+use wsframe::{encode_frame, Config, Event, FrameHeader, Opcode, Receiver};
 
 /// The message size: 64 KiB.
 const LEN: usize = 64 << 10;
@@ -34,48 +34,45 @@ fn text() -> Vec<u8> {
     out.into_bytes()
 }
 
-/// The message as `n` fragments: headers (unmasked, as a client receives
-/// them) and payloads.
-fn fragments(text: &[u8], n: usize) -> Vec<(FrameHeader, &[u8])> {
+/// The message as `n` unmasked fragments on the wire, as a client receives them.
+fn fragments(text: &[u8], n: usize) -> Vec<u8> {
     let size = text.len().div_ceil(n);
     let count = text.chunks(size).count();
-    text.chunks(size)
-        .enumerate()
-        .map(|(i, chunk)| {
-            let opcode = if i == 0 {
-                Opcode::Text
-            } else {
-                Opcode::Continuation
-            };
-            let len = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
-            let Ok(header) = FrameHeader::new(i + 1 == count, 0, opcode, None, len) else {
-                unreachable!("a valid data header")
-            };
-            (header, chunk)
-        })
-        .collect()
-}
-
-/// Feeds every fragment; returns the completed message's length.
-fn validate(v: &mut MessageValidator, frames: &[(FrameHeader, &[u8])]) -> u64 {
-    let mut done = 0;
-    for (header, payload) in frames {
-        match v.push_frame(header, payload) {
-            Ok(Some(Outcome::Message { len, .. })) => done = len,
-            Ok(_) => {}
-            Err(e) => unreachable!("valid text rejected: {e}"),
-        }
+    let mut wire = Vec::new();
+    for (i, chunk) in text.chunks(size).enumerate() {
+        let opcode = if i == 0 {
+            Opcode::Text
+        } else {
+            Opcode::Continuation
+        };
+        let len = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
+        let Ok(header) = FrameHeader::new(i + 1 == count, 0, opcode, None, len) else {
+            unreachable!("a valid data header")
+        };
+        let start = wire.len();
+        wire.resize(start + header.encoded_len() + chunk.len(), 0);
+        let Ok(_) = encode_frame(&header, chunk, &mut wire[start..]) else {
+            unreachable!("sized")
+        };
     }
-    done
+    wire
 }
 
-/// Feeds every fragment to a reassembler; returns the message's length.
-fn reassemble<const N: usize>(r: &mut Reassembler<N>, frames: &[(FrameHeader, &[u8])]) -> usize {
+/// Reads the wire through a receiver; returns the message bytes delivered.
+fn receive<const N: usize>(rx: &mut Receiver<N>, wire: &mut [u8]) -> usize {
+    rx.reset();
     let mut done = 0;
-    for (header, payload) in frames {
-        match r.push_frame(header, payload) {
-            Ok(Some(Message::Text(text))) => done = text.len(),
-            Ok(_) => {}
+    let mut at = 0;
+    while at < wire.len() {
+        match rx.read(&mut wire[at..]) {
+            Ok((used, event)) => {
+                at += used;
+                done += match event {
+                    Some(Event::Piece(p)) => p.payload.len(),
+                    Some(Event::Text(t)) => t.len(),
+                    _ => 0,
+                };
+            }
             Err(e) => unreachable!("valid text rejected: {e}"),
         }
     }
@@ -100,26 +97,21 @@ fn bench_message(c: &mut Criterion) {
         b.iter(|| simdutf8::compat::from_utf8(black_box(&text)).is_ok());
     });
 
-    let mut reassembler: Box<Reassembler<LEN>> = Box::new(Reassembler::new(&config));
+    let mut buffered: Box<Receiver<LEN>> = Box::new(Receiver::with_buffer(config));
+    let mut streaming = Receiver::new(config);
     for n in FRAGMENTS {
-        let frames = fragments(&text, n);
-        assert_eq!(frames.len(), n);
-        let mut validator = MessageValidator::new(&config);
-        assert_eq!(validate(&mut validator, &frames), LEN as u64);
-        assert_eq!(reassemble(&mut reassembler, &frames), LEN);
+        let mut wire = fragments(&text, n);
+        assert_eq!(receive(&mut streaming, &mut wire), LEN);
+        assert_eq!(receive(&mut buffered, &mut wire), LEN);
 
+        group.bench_with_input(BenchmarkId::new("wsframe_receiver", n), &n, |b, _| {
+            b.iter(|| receive(black_box(&mut streaming), black_box(&mut wire)));
+        });
         group.bench_with_input(
-            BenchmarkId::new("wsframe_validator", n),
-            &frames,
-            |b, frames| {
-                b.iter(|| validate(black_box(&mut validator), black_box(frames)));
-            },
-        );
-        group.bench_with_input(
-            BenchmarkId::new("wsframe_reassembler", n),
-            &frames,
-            |b, frames| {
-                b.iter(|| reassemble(black_box(&mut reassembler), black_box(frames)));
+            BenchmarkId::new("wsframe_receiver_buffered", n),
+            &n,
+            |b, _| {
+                b.iter(|| receive(black_box(&mut buffered), black_box(&mut wire)));
             },
         );
     }

@@ -18,7 +18,7 @@ use core::hint::black_box;
 use std::io::Cursor;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use wsframe::{Config, Decoder, Event, Frame, FrameHeader, MaskingKey, Opcode, Status};
+use wsframe::{Config, Event, Frame, FrameHeader, MaskingKey, Opcode, Receiver, Status};
 
 /// Frames in the stream.
 const FRAMES: usize = 1_000;
@@ -129,21 +129,28 @@ fn tungstenite_headers_only(mut buf: &[u8]) -> usize {
     payload
 }
 
-/// The push `Decoder`, fed the whole stream as one chunk.
-fn wsframe_decoder(buf: &mut [u8], config: &Config) -> usize {
-    let mut decoder = Decoder::new(*config);
+/// The `Receiver` (every frame and message rule), fed the whole stream as
+/// one input; Pings are answered.
+fn wsframe_receiver(buf: &mut [u8], config: &Config) -> usize {
+    let mut rx = Receiver::new(*config);
+    let mut tx = [0u8; FrameHeader::MAX_CONTROL_FRAME_LEN];
     let mut payload = 0;
     let mut at = 0;
-    while let Some(rest) = buf.get_mut(at..) {
-        match decoder.decode(rest) {
-            Ok((used, Some(event))) => {
-                if let Event::Payload(bytes) = event {
-                    payload += bytes.len();
-                }
-                at += used;
+    while at < buf.len() {
+        let Ok((used, event)) = rx.read(&mut buf[at..]) else {
+            break;
+        };
+        at += used;
+        payload += match event {
+            Some(Event::Piece(p)) => p.payload.len(),
+            Some(Event::Pong(p)) => p.len(),
+            Some(Event::Ping(p)) => {
+                let n = p.len();
+                let _ = black_box(rx.reply(None, &mut tx));
+                n
             }
-            _ => break,
-        }
+            _ => 0,
+        };
     }
     payload
 }
@@ -198,7 +205,7 @@ fn bench_stream(c: &mut Criterion) {
     let mut check = pristine.clone();
     let mut to = [0u8; 125];
     assert_eq!(wsframe_header_unmask(&mut check, &config), expected);
-    assert_eq!(wsframe_decoder(&mut check, &config), expected);
+    assert_eq!(wsframe_receiver(&mut check, &config), expected);
     assert_eq!(tungstenite_parse(&mut check), expected);
     assert_eq!(embedded_websocket_read(&pristine, &mut to), expected);
     assert_eq!(wsframe_headers_only(&pristine, &config), expected);
@@ -213,8 +220,8 @@ fn bench_stream(c: &mut Criterion) {
     group.bench_function("wsframe_header_unmask", |b| {
         b.iter(|| wsframe_header_unmask(black_box(&mut buf), black_box(&config)));
     });
-    group.bench_function("wsframe_decoder", |b| {
-        b.iter(|| wsframe_decoder(black_box(&mut buf), black_box(&config)));
+    group.bench_function("wsframe_receiver", |b| {
+        b.iter(|| wsframe_receiver(black_box(&mut buf), black_box(&config)));
     });
     group.bench_function("tungstenite", |b| {
         b.iter(|| tungstenite_parse(black_box(&mut buf)));

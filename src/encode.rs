@@ -51,10 +51,13 @@ pub fn encode_frame(
     let Some(out) = out.get_mut(..needed) else {
         return Err(EncodeError::BufferTooSmall { needed, available });
     };
-    let header_len = header.encode(out)?;
-    let body = out.get_mut(header_len..).unwrap_or(&mut []);
-    for (d, s) in body.iter_mut().zip(payload) {
-        *d = *s;
+    let (head, body) = out
+        .split_at_mut_checked(header.encoded_len())
+        .unwrap_or((&mut [], &mut []));
+    header.encode(head)?;
+    // `body` is `needed - header_len` = `payload.len()` bytes.
+    if body.len() == payload.len() {
+        body.copy_from_slice(payload);
     }
     if let Some(key) = header.masking_key() {
         unmask(body, key);

@@ -96,11 +96,12 @@ mod field {
 }
 
 /// The three wire forms of the payload length (RFC 6455 §5.2): the one
-/// place that knows the length codes 126 and 127 and where each form starts.
+/// place that knows the length codes 126 and 127, how many bytes each form
+/// adds and the smallest length each may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LengthForm {
     /// 0 to 125, in the 7-bit field itself.
-    Short(u8),
+    Short,
     /// Code 126: a 16-bit length follows.
     Len16,
     /// Code 127: a 64-bit length follows.
@@ -109,38 +110,55 @@ enum LengthForm {
 
 impl LengthForm {
     /// The form the 7-bit field announces.
+    #[inline]
     const fn from_code(code: u8) -> Self {
         match code {
             126 => LengthForm::Len16,
             127 => LengthForm::Len64,
-            short => LengthForm::Short(short),
+            _ => LengthForm::Short,
         }
     }
 
     /// The shortest form that holds `len`: the one an encoder must use.
+    #[inline]
     const fn minimal(len: u64) -> Self {
-        match len {
-            // The match arm bounds `len` to 0..=125, so the cast is exact.
-            #[allow(clippy::cast_possible_truncation)]
-            0..=125 => LengthForm::Short(len as u8),
-            126..=0xFFFF => LengthForm::Len16,
-            _ => LengthForm::Len64,
+        if len >= LengthForm::Len64.min_len() {
+            LengthForm::Len64
+        } else if len >= LengthForm::Len16.min_len() {
+            LengthForm::Len16
+        } else {
+            LengthForm::Short
         }
     }
 
-    /// The 7-bit field's value.
-    const fn code(self) -> u8 {
+    /// The smallest length this form may carry (§5.2: "the minimal number
+    /// of bytes MUST be used").
+    #[inline]
+    const fn min_len(self) -> u64 {
         match self {
-            LengthForm::Short(n) => n,
+            LengthForm::Short => 0,
+            LengthForm::Len16 => 126,
+            LengthForm::Len64 => 0x1_0000,
+        }
+    }
+
+    /// The 7-bit field's value for `len` in this form.
+    #[inline]
+    const fn code(self, len: u64) -> u8 {
+        match self {
+            // Short: `len` < 126, so the cast is exact.
+            #[allow(clippy::cast_possible_truncation)]
+            LengthForm::Short => len as u8,
             LengthForm::Len16 => 126,
             LengthForm::Len64 => 127,
         }
     }
 
     /// Bytes of extended length after the first two header bytes.
+    #[inline]
     const fn ext_len(self) -> usize {
         match self {
-            LengthForm::Short(_) => 0,
+            LengthForm::Short => 0,
             LengthForm::Len16 => 2,
             LengthForm::Len64 => 8,
         }
@@ -213,7 +231,7 @@ mod rules {
     /// §5.2: "the minimal number of bytes MUST be used to encode the length".
     #[inline]
     pub(super) const fn minimal(form: LengthForm, len: u64, config: &Config) -> Result<(), Error> {
-        if config.strict_length() && form.code() != LengthForm::minimal(len).code() {
+        if config.strict_length() && len < form.min_len() {
             return Err(Error::NonMinimalLength);
         }
         Ok(())
@@ -258,7 +276,7 @@ pub(crate) enum Parsed {
 
 /// Parses a header from the start of `buf`, running every frame rule in
 /// wire order as soon as the bytes that decide it are there.
-#[inline]
+#[inline(always)]
 pub(crate) fn parse_prefix(buf: &[u8], config: &Config) -> Result<Parsed, Error> {
     let partial = |needed: usize| Parsed::Partial {
         needed,
@@ -278,12 +296,13 @@ pub(crate) fn parse_prefix(buf: &[u8], config: &Config) -> Result<Parsed, Error>
     };
     let masked = b1 & field::MASK != 0;
     rules::mask(masked, config.role())?;
-    let form = LengthForm::from_code(b1 & field::LEN7);
+    let code = b1 & field::LEN7;
+    let form = LengthForm::from_code(code);
     let key_len = if masked { 4 } else { 0 };
     let header_len = FrameHeader::MIN_LEN + form.ext_len() + key_len;
     let missing = header_len.saturating_sub(buf.len());
     let (payload_len, rest) = match form {
-        LengthForm::Short(n) => (u64::from(n), rest),
+        LengthForm::Short => (u64::from(code), rest),
         LengthForm::Len16 => match rest.split_first_chunk::<2>() {
             Some((n, rest)) => (u64::from(u16::from_be_bytes(*n)), rest),
             None => return Ok(partial(missing)),
@@ -505,14 +524,17 @@ impl FrameHeader {
         let ext = len_bytes
             .get(len_bytes.len() - form.ext_len()..)
             .unwrap_or(&[]);
-        let key = self.masking_key.map(MaskingKey::to_bytes);
-        let key: &[u8] = match &key {
-            Some(key) => key,
-            None => &[],
-        };
-        let first = [b0, mask_bit | form.code()];
-        for (d, s) in out.iter_mut().zip(first.iter().chain(ext).chain(key)) {
-            *d = *s;
+        // `out` is exactly 2 + ext + key bytes long.
+        if let Some(([o0, o1], rest)) = out.split_first_chunk_mut::<2>() {
+            *o0 = b0;
+            *o1 = mask_bit | form.code(f.payload_len);
+            let (o_ext, o_key) = rest.split_at_mut(ext.len().min(rest.len()));
+            if o_ext.len() == ext.len() {
+                o_ext.copy_from_slice(ext);
+            }
+            if let (Some(key), Ok(o_key)) = (self.masking_key, <&mut [u8; 4]>::try_from(o_key)) {
+                *o_key = key.to_bytes();
+            }
         }
         Ok(needed)
     }

@@ -6,10 +6,11 @@ use crate::close::CloseCode;
 use crate::config::Config;
 use crate::encode::{encode_close, encode_frame};
 use crate::error::{EncodeError, Error};
-use crate::header::{parse_prefix, FrameHeader, Opcode, Parsed};
+use crate::header::{parse_prefix, Fields, FrameHeader, Opcode, Parsed};
 use crate::mask::{MaskingKey, Unmasker};
 use crate::message::MessageState;
 use crate::status::Status;
+use crate::utf8::checked_str;
 
 /// What [`Receiver::read`] found.
 ///
@@ -153,6 +154,7 @@ enum Frame {
 }
 
 /// How far one step went.
+#[derive(Clone, Copy)]
 enum Step {
     /// Used this many bytes; the next frame may follow.
     Continue(usize),
@@ -160,6 +162,18 @@ enum Step {
     Stop(usize),
     /// Used this many bytes, and found an event.
     Found(usize, Found),
+}
+
+impl Step {
+    /// `used` bytes of a payload: an event, or the input used up with
+    /// `more` of the frame to come, or the frame done.
+    const fn of(used: usize, more: bool, found: Option<Found>) -> Self {
+        match found {
+            Some(found) => Step::Found(used, found),
+            None if more => Step::Stop(used),
+            None => Step::Continue(used),
+        }
+    }
 }
 
 /// What a step found, before it is borrowed from the input or the receiver.
@@ -549,29 +563,63 @@ impl<const N: usize> Receiver<N> {
     }
 
     /// Runs the input through the frame and message rules until an event
-    /// is due or the input is used up.
+    /// is due or the input is used up. Between frames, a frame that is
+    /// whole in the input goes through [`Receiver::whole`] in one pass; a
+    /// frame split across inputs goes byte range by byte range.
     fn step(&mut self, input: &mut [u8]) -> Result<(usize, Option<Found>), Error> {
         let mut at = 0;
         loop {
             let rest = input.get_mut(at..).unwrap_or(&mut []);
             let step = match self.frame {
-                Frame::Header { filled } => match self.header(rest, filled)? {
-                    None => Step::Stop(rest.len()),
-                    Some((header, used)) if self.flags & flag::HEADER_EVENTS != 0 => {
-                        Step::Found(used, Found::Header(header))
+                Frame::Header { filled: 0 } if self.flags & flag::HEADER_EVENTS == 0 => {
+                    match self.whole(rest)? {
+                        Some(step) => step,
+                        None => self.header(rest, 0)?,
                     }
-                    Some((_, used)) => Step::Continue(used),
-                },
+                }
+                Frame::Header { filled } => self.header(rest, filled)?,
                 Frame::Control {
                     remaining,
-                    unmasker,
+                    mut unmasker,
                     opcode,
-                } => self.control_payload(rest, remaining, unmasker, opcode)?,
+                } => {
+                    let take = usize::from(remaining).min(rest.len());
+                    let chunk = rest.get(..take).unwrap_or(&[]);
+                    // `take` <= `remaining` <= 125.
+                    let left = remaining - u8::try_from(take).unwrap_or(remaining);
+                    let found = self.gather_control(chunk, &mut unmasker, opcode, left)?;
+                    self.frame = match left {
+                        0 => Frame::Header { filled: 0 },
+                        _ => Frame::Control {
+                            remaining: left,
+                            unmasker,
+                            opcode,
+                        },
+                    };
+                    Step::of(take, left > 0, found)
+                }
                 Frame::Data {
                     remaining,
-                    unmasker,
+                    mut unmasker,
                     fin,
-                } => self.data_payload(rest, remaining, unmasker, fin)?,
+                } => {
+                    let take = usize::try_from(remaining).map_or(rest.len(), |r| r.min(rest.len()));
+                    let chunk = rest.get_mut(..take).unwrap_or(&mut []);
+                    if let Some(u) = unmasker.as_mut() {
+                        u.apply(chunk);
+                    }
+                    let left = remaining - take as u64;
+                    self.frame = match left {
+                        0 => Frame::Header { filled: 0 },
+                        _ => Frame::Data {
+                            remaining: left,
+                            unmasker,
+                            fin,
+                        },
+                    };
+                    let found = self.deliver(chunk, remaining, left, fin)?;
+                    Step::of(take, left > 0, found)
+                }
             };
             match step {
                 Step::Continue(used) => at += used,
@@ -581,64 +629,78 @@ impl<const N: usize> Receiver<N> {
         }
     }
 
-    /// The next bytes of a control frame's payload, gathered in `control`.
-    fn control_payload(
+    /// The usual case between frames: a whole frame at the start of
+    /// `input`, judged, unmasked and delivered in one pass. `None` if the
+    /// frame is not whole in `input` (nothing is changed then).
+    #[inline]
+    fn whole(&mut self, input: &mut [u8]) -> Result<Option<Step>, Error> {
+        let Parsed::Header(header, header_len) = parse_prefix(input, &self.config)? else {
+            return Ok(None);
+        };
+        let fields = *header.fields();
+        let end = usize::try_from(fields.payload_len)
+            .ok()
+            .and_then(|len| len.checked_add(header_len));
+        let Some(frame) = end.and_then(|end| input.get_mut(..end)) else {
+            return Ok(None);
+        };
+        self.take_header(&fields)?;
+        let (_, payload) = frame.split_at_mut(header_len.min(frame.len()));
+        header.unmask(payload);
+        let found = if fields.opcode.is_control() {
+            self.gather_control(payload, &mut None, fields.opcode, 0)?
+        } else {
+            self.deliver(payload, fields.payload_len, 0, fields.fin)?
+        };
+        let used = header_len + payload.len();
+        Ok(Some(match found {
+            Some(found) => Step::Found(used, found.after(header_len)),
+            None => Step::Continue(used),
+        }))
+    }
+
+    /// The next bytes (`chunk`, still masked) of a control frame's payload,
+    /// gathered in `control` and unmasked there; `left` bytes are still to
+    /// come. The control frame once it is whole.
+    fn gather_control(
         &mut self,
-        rest: &mut [u8],
-        remaining: u8,
-        mut unmasker: Option<Unmasker>,
+        chunk: &[u8],
+        unmasker: &mut Option<Unmasker>,
         opcode: Opcode,
-    ) -> Result<Step, Error> {
-        let take = usize::from(remaining).min(rest.len());
+        left: u8,
+    ) -> Result<Option<Found>, Error> {
         let before = usize::from(self.control_len);
-        let (Some(chunk), Some(dst)) = (
-            rest.get(..take),
-            self.control.get_mut(before..before + take),
-        ) else {
+        let end = before + chunk.len();
+        let Some(dst) = self.control.get_mut(before..end) else {
             return Err(Error::ControlFrameTooLong); // cannot happen: at most 125 in all
         };
         dst.copy_from_slice(chunk);
         if let Some(u) = unmasker.as_mut() {
             u.apply(dst);
         }
-        // `take` <= `remaining` <= 125.
-        let left = remaining - u8::try_from(take).unwrap_or(remaining);
-        self.control_len = u8::try_from(before + take).unwrap_or(125);
+        self.control_len = u8::try_from(end).unwrap_or(125);
         if opcode == Opcode::Close {
-            let body = self.control.get(..before + take).unwrap_or(&[]);
+            let body = self.control.get(..end).unwrap_or(&[]);
             self.messages.close_body(body, before)?;
             if left == 0 {
                 self.messages.end_close()?;
             }
         }
-        if left > 0 {
-            self.frame = Frame::Control {
-                remaining: left,
-                unmasker,
-                opcode,
-            };
-            return Ok(Step::Stop(take));
-        }
-        self.frame = Frame::Header { filled: 0 };
-        Ok(Step::Found(take, Found::Control(opcode)))
+        Ok((left == 0).then_some(Found::Control(opcode)))
     }
 
-    /// The next bytes of a data frame's payload: unmasked in place, checked,
-    /// and handed out as a piece (`N = 0`) or gathered into a whole message.
-    fn data_payload(
+    /// The next bytes (`chunk`, unmasked) of a data frame whose payload had
+    /// `remaining` bytes to come before them and has `left` after: checked,
+    /// then handed out as a piece (`N = 0`) or gathered into a whole message.
+    /// Input bounds in what it finds are relative to `chunk`.
+    fn deliver(
         &mut self,
-        rest: &mut [u8],
+        chunk: &[u8],
         remaining: u64,
-        mut unmasker: Option<Unmasker>,
+        left: u64,
         fin: bool,
-    ) -> Result<Step, Error> {
-        let take = usize::try_from(remaining).map_or(rest.len(), |r| r.min(rest.len()));
-        let chunk = rest.get_mut(..take).unwrap_or(&mut []);
-        if let Some(u) = unmasker.as_mut() {
-            u.apply(chunk);
-        }
+    ) -> Result<Option<Found>, Error> {
         self.messages.data(chunk)?;
-        let left = remaining - take as u64;
         let last = left == 0 && fin;
         let Some(message) = self.messages.message() else {
             return Err(Error::UnexpectedContinuation); // cannot happen: checked at the header
@@ -646,110 +708,88 @@ impl<const N: usize> Receiver<N> {
         if last {
             self.messages.end_message()?;
         }
-        self.frame = if left == 0 {
-            Frame::Header { filled: 0 }
-        } else {
-            Frame::Data {
-                remaining: left,
-                unmasker,
-                fin,
-            }
-        };
+        let take = chunk.len();
         if N == 0 {
-            if take > 0 || last {
-                let first = self.flags & flag::FIRST_PIECE != 0;
-                if !last {
-                    self.flags &= !flag::FIRST_PIECE;
-                }
-                let piece = Found::Piece {
-                    start: 0,
-                    end: take,
-                    last,
-                    first,
-                    opcode: message.opcode,
-                    compressed: message.compressed,
-                };
-                return Ok(Step::Found(take, piece));
+            if take == 0 && !last {
+                return Ok(None);
             }
-        } else {
-            // All of the message in this chunk: zero-copy.
-            let whole_here = last && message.len == take as u64;
-            if !whole_here {
-                // Received before this chunk: announced so far minus what
-                // this frame still had to bring.
-                let offset = message.len - remaining;
-                let dst = usize::try_from(offset)
-                    .ok()
-                    .and_then(|o| self.buf.get_mut(o..o + take));
-                let Some(dst) = dst else {
-                    return Err(Error::MessageTooBig); // cannot happen: the limit is at most N
-                };
-                dst.copy_from_slice(chunk);
+            let first = self.flags & flag::FIRST_PIECE != 0;
+            if !last {
+                self.flags &= !flag::FIRST_PIECE;
             }
-            if last {
-                let whole = Found::Whole {
-                    input: whole_here.then_some((0, take)),
-                    len: usize::try_from(message.len).unwrap_or(0),
-                    opcode: message.opcode,
-                    compressed: message.compressed,
-                };
-                return Ok(Step::Found(take, whole));
-            }
+            return Ok(Some(Found::Piece {
+                start: 0,
+                end: take,
+                last,
+                first,
+                opcode: message.opcode,
+                compressed: message.compressed,
+            }));
         }
-        Ok(if left > 0 {
-            Step::Stop(take) // the input is used up
-        } else {
-            Step::Continue(take)
-        })
+        // All of the message in this chunk: zero-copy.
+        let whole_here = last && message.len == take as u64;
+        if !whole_here {
+            // Received before this chunk: announced so far minus what this
+            // frame still had to bring.
+            let offset = message.len - remaining;
+            let dst = usize::try_from(offset)
+                .ok()
+                .and_then(|o| self.buf.get_mut(o..o + take));
+            let Some(dst) = dst else {
+                return Err(Error::MessageTooBig); // cannot happen: the limit is at most N
+            };
+            dst.copy_from_slice(chunk);
+        }
+        Ok(last.then(|| Found::Whole {
+            input: whole_here.then_some((0, take)),
+            len: usize::try_from(message.len).unwrap_or(0),
+            opcode: message.opcode,
+            compressed: message.compressed,
+        }))
     }
 
-    /// Reads a header from `rest` (after any bytes held from earlier reads):
-    /// `None` when `rest` was used up before the header was whole. Runs the
-    /// message rules as soon as the length field is in, and takes a whole
-    /// header in; returns it and the bytes of `rest` it used.
+    /// Takes in a whole header: its message rules, then the message state.
     #[inline]
-    fn header(&mut self, rest: &[u8], filled: u8) -> Result<Option<(FrameHeader, usize)>, Error> {
+    fn take_header(&mut self, fields: &Fields) -> Result<(), Error> {
+        self.messages
+            .check_header(fields, &self.config, self.message_limit())?;
+        self.messages.begin_frame(fields, &self.config);
+        if fields.opcode.is_control() {
+            self.control_len = 0;
+        } else if fields.opcode != Opcode::Continuation {
+            self.flags |= flag::FIRST_PIECE;
+        }
+        Ok(())
+    }
+
+    /// Reads a header from `rest` after the `filled` bytes held from earlier
+    /// reads. Runs the message rules as soon as the length field is in (the
+    /// masking key carries none), and takes a whole header in.
+    fn header(&mut self, rest: &[u8], filled: u8) -> Result<Step, Error> {
         let filled = usize::from(filled);
-        let (parsed, copied) = if filled == 0 {
-            (parse_prefix(rest, &self.config)?, 0)
-        } else {
-            let free = self.header.get_mut(filled..).unwrap_or(&mut []);
-            let n = free.len().min(rest.len());
-            for (d, s) in free.iter_mut().zip(rest) {
-                *d = *s;
-            }
-            let seen = self.header.get(..filled + n).unwrap_or(&[]);
-            (parse_prefix(seen, &self.config)?, n)
-        };
-        match parsed {
+        let free = self.header.get_mut(filled..).unwrap_or(&mut []);
+        let copied = free.len().min(rest.len());
+        for (d, s) in free.iter_mut().zip(rest) {
+            *d = *s;
+        }
+        let seen = self.header.get(..filled + copied).unwrap_or(&[]);
+        match parse_prefix(seen, &self.config)? {
             Parsed::Partial { fields, .. } => {
                 if let Some(fields) = fields {
                     self.messages
                         .check_header(&fields, &self.config, self.message_limit())?;
                 }
-                let copied = if filled == 0 {
-                    let n = self.header.len().min(rest.len());
-                    for (d, s) in self.header.iter_mut().zip(rest) {
-                        *d = *s;
-                    }
-                    n
-                } else {
-                    copied
-                };
                 // Fewer than 14 bytes in all, or parse would have completed.
                 self.frame = Frame::Header {
                     filled: u8::try_from(filled + copied).unwrap_or(0),
                 };
-                Ok(None)
+                Ok(Step::Stop(copied))
             }
             Parsed::Header(header, header_len) => {
-                let fields = header.fields();
-                self.messages
-                    .check_header(fields, &self.config, self.message_limit())?;
-                self.messages.begin_frame(fields, &self.config);
+                let fields = *header.fields();
+                self.take_header(&fields)?;
                 let unmasker = header.masking_key().map(Unmasker::new);
                 self.frame = if fields.opcode.is_control() {
-                    self.control_len = 0;
                     Frame::Control {
                         // At most 125: a frame rule.
                         remaining: u8::try_from(fields.payload_len).unwrap_or(125),
@@ -757,16 +797,18 @@ impl<const N: usize> Receiver<N> {
                         opcode: fields.opcode,
                     }
                 } else {
-                    if fields.opcode != Opcode::Continuation {
-                        self.flags |= flag::FIRST_PIECE;
-                    }
                     Frame::Data {
                         remaining: fields.payload_len,
                         unmasker,
                         fin: fields.fin,
                     }
                 };
-                Ok(Some((header, header_len - filled)))
+                let used = header_len - filled;
+                Ok(if self.flags & flag::HEADER_EVENTS != 0 {
+                    Step::Found(used, Found::Header(header))
+                } else {
+                    Step::Continue(used)
+                })
             }
         }
     }
@@ -802,8 +844,8 @@ impl<const N: usize> Receiver<N> {
                 .unwrap_or(&[]);
                 match opcode {
                     _ if compressed => Event::Compressed { opcode, payload },
-                    // Checked as it arrived; `from_utf8` only turns it into a `str`.
-                    Opcode::Text => Event::Text(core::str::from_utf8(payload).unwrap_or("")),
+                    // Checked as it arrived; this only turns it into a `str`.
+                    Opcode::Text => Event::Text(checked_str(payload)),
                     _ => Event::Binary(payload),
                 }
             }
@@ -833,7 +875,7 @@ impl<const N: usize> Receiver<N> {
                         let reason = payload.get(2..).unwrap_or(&[]);
                         Event::Close {
                             code,
-                            reason: core::str::from_utf8(reason).unwrap_or(""),
+                            reason: checked_str(reason),
                         }
                     }
                     _ => Event::Pong(payload),

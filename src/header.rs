@@ -276,7 +276,7 @@ pub(crate) enum Parsed {
 
 /// Parses a header from the start of `buf`, running every frame rule in
 /// wire order as soon as the bytes that decide it are there.
-#[inline(always)]
+#[inline]
 pub(crate) fn parse_prefix(buf: &[u8], config: &Config) -> Result<Parsed, Error> {
     let partial = |needed: usize| Parsed::Partial {
         needed,

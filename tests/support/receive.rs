@@ -105,6 +105,8 @@ struct Collector {
     joined: Vec<u8>,
     /// Its opcode and compression, once a piece has come.
     piece: Option<(Opcode, bool)>,
+    /// How much of `joined` is known to be whole UTF-8.
+    checked: usize,
     /// The last event was a `Header` of a frame with no payload: its own
     /// event may come on a call with no bytes.
     empty_frame_due: bool,
@@ -141,18 +143,24 @@ impl Collector {
                 self.joined.extend_from_slice(piece.payload);
                 let checks_utf8 = piece.opcode == Opcode::Text && !piece.compressed;
                 if checks_utf8 {
-                    if let Err(e) = std::str::from_utf8(&self.joined) {
-                        assert!(
-                            e.error_len().is_none() && !piece.last,
-                            "a text piece that no valid text continues: {:x?}",
-                            self.joined
-                        );
+                    // From the last whole code point checked on.
+                    match std::str::from_utf8(&self.joined[self.checked..]) {
+                        Ok(_) => self.checked = self.joined.len(),
+                        Err(e) => {
+                            assert!(
+                                e.error_len().is_none() && !piece.last,
+                                "a text piece that no valid text continues: {:x?}",
+                                self.joined
+                            );
+                            self.checked += e.valid_up_to();
+                        }
                     }
                 }
                 if !piece.last {
                     return;
                 }
                 self.piece = None;
+                self.checked = 0;
                 let bytes = std::mem::take(&mut self.joined);
                 match kind {
                     (opcode, true) => Seen::Compressed(opcode, bytes),

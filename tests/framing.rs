@@ -1,16 +1,21 @@
 //! The frame layer, one row per RFC 6455 rule: each row asserts the variant
-//! and its close code through every entry point (header, whole frame,
-//! streaming decoder fed whole and byte by byte).
+//! and its close code through every entry point (header, whole frame, and
+//! the `Receiver` fed whole, byte by byte and in chunks, at the same byte).
 
 // Test code: a panic is a test failure, and the fixtures are small.
 #![allow(
     clippy::indexing_slicing,
     clippy::unwrap_used,
+    clippy::panic,
     clippy::cast_possible_truncation,
     clippy::std_instead_of_core
 )]
 
-use wsframe::{Config, Decoder, Error, Event, Frame, FrameHeader, Role, Status};
+#[path = "support/receive.rs"]
+mod support;
+
+use support::{run, run_slice, run_split, Outcome, Seen, Verdict};
+use wsframe::{Config, Error, Frame, FrameHeader, Receiver, Role, Status};
 
 const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 
@@ -24,7 +29,10 @@ fn any() -> Config {
     Config::new(Role::Any)
 }
 
-/// Runs `bytes` through every entry point and checks they agree on `error`.
+/// Runs `bytes` through every entry point and checks they agree on `error`,
+/// and that the receiver shows it at the byte where `FrameHeader::parse`
+/// first shows it (whole, byte by byte, chunked; `read` and `read_slice`;
+/// with and without a message buffer).
 fn check(config: Config, bytes: &[u8], error: Error, code: u16) {
     assert_eq!(error.close_code().as_u16(), code, "{error:?}");
     assert_eq!(
@@ -41,48 +49,91 @@ fn check(config: Config, bytes: &[u8], error: Error, code: u16) {
         Frame::parse_in_place(&mut bytes.to_vec(), &config).map(|_| ()),
         Err(error)
     );
-    assert_eq!(
-        decode_all(config, bytes, bytes.len().max(1)).1,
-        Some(error),
-        "decoder"
-    );
-    assert_eq!(
-        decode_all(config, bytes, 1).1,
-        Some(error),
-        "decoder byte by byte"
-    );
-}
-
-/// A frame as (header, payload) pairs plus the first error, from a decoder fed `chunk` bytes at a time.
-type Decoded = (Vec<(FrameHeader, Vec<u8>)>, Option<Error>);
-
-fn decode_all(config: Config, bytes: &[u8], chunk: usize) -> Decoded {
-    let mut d = Decoder::new(config);
-    let mut frames = Vec::new();
-    let mut current: Option<(FrameHeader, Vec<u8>)> = None;
-    for piece in bytes.chunks(chunk) {
-        let mut buf = piece.to_vec();
-        let mut at = 0;
-        loop {
-            match d.decode(&mut buf[at..]) {
-                Err(e) => {
-                    // Terminal: the same error again, whatever comes next.
-                    assert_eq!(d.decode(&mut [0x81, 0x00]), Err(e));
-                    return (frames, Some(e));
-                }
-                Ok((used, event)) => {
-                    at += used;
-                    match event {
-                        None => break,
-                        Some(Event::Header(h)) => current = Some((h, Vec::new())),
-                        Some(Event::Payload(p)) => current.as_mut().unwrap().1.extend_from_slice(p),
-                        Some(Event::FrameEnd) => frames.push(current.take().unwrap()),
-                    }
-                }
-            }
+    let at = (1..=bytes.len())
+        .find(|&k| FrameHeader::parse(&bytes[..k], &config).is_err())
+        .unwrap()
+        - 1;
+    for chunk in [bytes.len().max(1), 1, 2, 3] {
+        let expected = Verdict::Err {
+            error,
+            offset: support::chunk_end(at, chunk, bytes.len()),
+        };
+        let runs = [
+            ("read", run(&mut Receiver::new(config), bytes, chunk)),
+            (
+                "read, headers",
+                run(
+                    &mut Receiver::new(config).with_header_events(),
+                    bytes,
+                    chunk,
+                ),
+            ),
+            (
+                "read, buffer",
+                run(&mut Receiver::<64>::with_buffer(config), bytes, chunk),
+            ),
+            (
+                "read_slice",
+                run_slice(&mut Receiver::new(config), bytes, chunk),
+            ),
+        ];
+        for (path, outcome) in runs {
+            assert_eq!(
+                outcome.verdict, expected,
+                "{path}, chunks of {chunk}: {bytes:x?}"
+            );
+            assert_eq!(outcome.events, [], "{path}");
         }
     }
-    (frames, None)
+}
+
+/// The frames a receiver with header events saw: (header, payload) pairs
+/// (pieces joined per message, so a data frame's payload is the part of its
+/// message it brought) and the verdict.
+type Decoded = (Vec<(FrameHeader, Vec<u8>)>, Option<Error>);
+
+/// The frames of `bytes` fed `chunk` bytes at a time, from the header events
+/// and the events that follow them.
+fn decode_all(config: Config, bytes: &[u8], chunk: usize) -> Decoded {
+    frames_of(&run(
+        &mut Receiver::new(config).with_header_events(),
+        bytes,
+        chunk,
+    ))
+}
+
+/// Pairs each header with its payload: a control frame's from its event, a
+/// data frame's cut from its message's bytes by the payload lengths.
+fn frames_of(outcome: &Outcome) -> Decoded {
+    let mut frames: Vec<(FrameHeader, Vec<u8>)> = Vec::new();
+    let mut data_frames = Vec::new();
+    for seen in &outcome.events {
+        match seen {
+            Seen::Header(h) => {
+                if !h.opcode().is_control() {
+                    data_frames.push(frames.len());
+                }
+                frames.push((*h, Vec::new()));
+            }
+            Seen::Ping(p) | Seen::Pong(p) => frames.last_mut().unwrap().1.clone_from(p),
+            Seen::Text(_) | Seen::Binary(_) => {
+                let bytes = match seen {
+                    Seen::Text(t) => t.as_bytes(),
+                    Seen::Binary(b) => b,
+                    _ => unreachable!(),
+                };
+                let mut rest = bytes;
+                for i in data_frames.drain(..) {
+                    let len = frames[i].0.payload_len() as usize;
+                    frames[i].1 = rest[..len].to_vec();
+                    rest = &rest[len..];
+                }
+                assert!(rest.is_empty());
+            }
+            other => panic!("not in these streams: {other:?}"),
+        }
+    }
+    (frames, outcome.error())
 }
 
 macro_rules! rejects {
@@ -319,32 +370,19 @@ fn splitting_at_any_point_gives_the_same_frames_and_verdict() {
                 "chunk {chunk}"
             );
         }
+        // Cut at any point: the same frames (the last one possibly still
+        // in progress) and verdict, through `read` and `read_slice`.
         for split in 0..=bytes.len() {
-            let mut d = Decoder::new(config);
-            let mut events = Vec::new();
-            let mut error = None;
-            'pieces: for piece in [&bytes[..split], &bytes[split..]] {
-                let mut buf = piece.to_vec();
-                let mut at = 0;
-                loop {
-                    match d.decode(&mut buf[at..]) {
-                        Err(e) => {
-                            error = Some(e);
-                            break 'pieces;
-                        }
-                        Ok((used, Some(ev))) => {
-                            at += used;
-                            if let Event::Header(h) = ev {
-                                events.push(h);
-                            }
-                        }
-                        Ok((_, None)) => break,
-                    }
-                }
-            }
-            let headers: Vec<_> = reference.0.iter().map(|(h, _)| *h).collect();
-            assert_eq!(error, reference.1, "split {split}");
-            assert!(events.starts_with(&headers), "split {split}");
+            let cut = run_split(
+                &mut Receiver::new(config).with_header_events(),
+                &bytes,
+                split,
+            );
+            assert_eq!(frames_of(&cut), reference, "split {split}");
+            let whole = run(&mut Receiver::new(config), &bytes, bytes.len());
+            let sliced = support::run_slice_split(&mut Receiver::new(config), &bytes, split);
+            assert_eq!(sliced.events, whole.events, "read_slice, split {split}");
+            assert_eq!(sliced.error(), whole.error(), "read_slice, split {split}");
         }
     }
 }
@@ -364,15 +402,19 @@ fn a_length_over_the_limit_is_reported_before_the_masking_key() {
 
 #[test]
 fn errors_are_terminal_until_reset() {
-    let mut d = Decoder::new(server());
-    assert_eq!(d.decode(&mut [0x83]), Err(Error::ReservedOpcode));
+    let mut rx = Receiver::new(server()).with_header_events();
+    assert_eq!(rx.read(&mut [0x83]), Err(Error::ReservedOpcode));
     assert_eq!(
-        d.decode(&mut [0x81, 0x80, 1, 2, 3, 4]),
+        rx.read(&mut [0x81, 0x80, 1, 2, 3, 4]),
         Err(Error::ReservedOpcode)
     );
-    d.reset();
+    assert_eq!(
+        rx.read_slice(&mut [0x81, 0x80, 1, 2, 3, 4]),
+        Err(Error::ReservedOpcode)
+    );
+    rx.reset();
     let mut frame = [0x81, 0x80, 1, 2, 3, 4];
-    let (used, ev) = d.decode(&mut frame).unwrap();
+    let (used, ev) = rx.read(&mut frame).unwrap();
     assert_eq!(used, 6);
-    assert!(matches!(ev, Some(Event::Header(_))));
+    assert!(matches!(ev, Some(wsframe::Event::Header(_))), "{ev:?}");
 }

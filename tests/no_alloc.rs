@@ -1,8 +1,9 @@
 //! The crate never allocates: a counting global allocator watches parsing
-//! (`FrameHeader::parse`, `Frame::parse`, `Frame::parse_in_place`, `Decoder`),
-//! unmasking (`unmask`, `Unmasker`), the message layer (`MessageValidator`,
-//! `Reassembler`) and encoding (`encode_frame`, `Fragmenter`, `encode_close`,
-//! `Error::encode_close`) do real work, and finds zero allocations.
+//! (`FrameHeader::parse`, `Frame::parse`, `Frame::parse_in_place`),
+//! unmasking (`unmask`, `Unmasker`), the `Receiver` (`read`, `read_slice`,
+//! `reply`, `close`, with and without a message buffer) and encoding
+//! (`encode_frame`, `Fragmenter`, `encode_close`, `Error::encode_close`) do
+//! real work, and finds zero allocations.
 //!
 //! The count is per thread, so the test harness's own threads cannot disturb
 //! it, and a sanity test checks that the counter does see a `Vec`.
@@ -25,9 +26,8 @@ use core::num::NonZeroUsize;
 use std::alloc::System;
 
 use wsframe::{
-    encode_close, encode_frame, unmask, CloseCode, Config, Decoder, Error, Event, Fragmenter,
-    Frame, FrameHeader, MaskingKey, Message, MessageValidator, Opcode, Outcome, Reassembler,
-    Status, Unmasker,
+    encode_close, encode_frame, unmask, CloseCode, Config, Error, Event, Fragmenter, Frame,
+    FrameHeader, MaskingKey, Opcode, Receiver, State, Status, Unmasker,
 };
 
 /// Counts the allocations (and reallocations) of the current thread.
@@ -153,32 +153,53 @@ fn parsing_does_not_allocate() {
             panic!("the RFC example must parse in place");
         };
         assert_eq!(frame.payload(), b"Hello");
+    });
+    assert_eq!(n, 0, "parsing allocated");
+}
 
-        // The Decoder, fed two masked frames 3 bytes at a time.
+#[test]
+fn receiving_does_not_allocate() {
+    let server = Config::server();
+    let ((), n) = allocations(|| {
+        // Two masked frames 3 bytes at a time, with header events.
         let mut wire = [0u8; 22];
         wire[..11].copy_from_slice(&MASKED_HELLO);
         wire[11..].copy_from_slice(&MASKED_HELLO);
-        let mut decoder = Decoder::new(server);
-        let (mut headers, mut payload, mut ends) = (0, 0, 0);
+        let mut rx = Receiver::new(server).with_header_events();
+        let (mut headers, mut payload, mut messages) = (0, 0, 0);
         for chunk in black_box(&mut wire).chunks_mut(3) {
             let mut at = 0;
-            while let Ok((used, Some(event))) = decoder.decode(&mut chunk[at..]) {
+            while at < chunk.len() {
+                let (used, event) = rx.read(&mut chunk[at..]).unwrap();
                 at += used;
                 match event {
-                    Event::Header(_) => headers += 1,
-                    Event::Payload(bytes) => payload += bytes.len(),
-                    Event::FrameEnd => ends += 1,
+                    Some(Event::Header(_)) => headers += 1,
+                    Some(Event::Piece(piece)) => {
+                        payload += piece.payload.len();
+                        messages += usize::from(piece.last);
+                    }
+                    _ => {}
                 }
             }
         }
-        // The last FrameEnd comes on the next call.
-        if let Ok((_, Some(Event::FrameEnd))) = decoder.decode(&mut []) {
-            ends += 1;
-        }
-        assert_eq!((headers, payload, ends), (2, 10, 2));
-        assert_eq!(decoder.needed(), 0);
+        assert_eq!((headers, payload, messages), (2, 10, 2));
+        assert_eq!(rx.needed(), 0);
+
+        // read_slice, a Receiver<N>, the same bytes.
+        let mut buffered: Receiver<16> = Receiver::with_buffer(server);
+        let mut one = MASKED_HELLO;
+        assert_eq!(
+            buffered.read_slice(black_box(&mut one[..7])),
+            Ok(Status::Partial {
+                needed: NonZeroUsize::new(4).unwrap()
+            })
+        );
+        assert_eq!(
+            buffered.read_slice(black_box(&mut one)),
+            Ok(Status::Complete((11, Some(Event::Text("Hello")))))
+        );
     });
-    assert_eq!(n, 0, "parsing allocated");
+    assert_eq!(n, 0, "receiving allocated");
 }
 
 #[test]
@@ -201,62 +222,93 @@ fn unmasking_does_not_allocate() {
 }
 
 #[test]
-fn message_validation_does_not_allocate() {
+fn message_rules_and_replies_do_not_allocate() {
     let config = Config::client();
     // "Grüße 🦀" in fragments that split code points, a Ping in between,
     // then a Close with a reason.
     let text = "Grüße 🦀, and some more text".as_bytes();
+    let mut wire = [0u8; 64];
+    let mut len = 0;
+    let pieces = [&text[..3], &text[3..9], &text[9..]];
+    for (i, piece) in pieces.iter().enumerate() {
+        let opcode = if i == 0 {
+            Opcode::Text
+        } else {
+            Opcode::Continuation
+        };
+        let header =
+            FrameHeader::new(i + 1 == pieces.len(), 0, opcode, None, piece.len() as u64).unwrap();
+        len += encode_frame(&header, piece, &mut wire[len..]).unwrap();
+        if i == 0 {
+            wire[len..len + 4].copy_from_slice(&[0x89, 0x02, b'h', b'i']);
+            len += 4;
+        }
+    }
+    wire[len..len + 7].copy_from_slice(&[0x88, 0x05, 0x03, 0xE8, b'b', b'y', b'e']);
+    len += 7;
+    let key = Some(KEY);
     let ((), n) = allocations(|| {
-        let mut validator = MessageValidator::new(&config);
-        let mut reassembler: Reassembler<64> = Reassembler::new(&config);
-        let pieces = [&text[..3], &text[3..9], &text[9..]];
-        for (i, piece) in pieces.iter().enumerate() {
-            let opcode = if i == 0 {
-                Opcode::Text
-            } else {
-                Opcode::Continuation
-            };
-            let fin = i + 1 == pieces.len();
-            let header = FrameHeader::new(fin, 0, opcode, None, piece.len() as u64).unwrap();
-            let outcome = validator.push_frame(&header, black_box(piece)).unwrap();
-            let message = reassembler.push_frame(&header, black_box(piece)).unwrap();
-            if fin {
-                assert!(
-                    matches!(outcome, Some(Outcome::Message { len, .. }) if len == text.len() as u64)
-                );
-                assert_eq!(message, Some(Message::Text("Grüße 🦀, and some more text")));
-            } else {
-                assert_eq!(outcome, None);
-                assert_eq!(message, None);
-                let ping = FrameHeader::new(true, 0, Opcode::Ping, None, 2).unwrap();
-                assert_eq!(
-                    validator.push_frame(&ping, b"hi").unwrap(),
-                    Some(Outcome::Ping(b"hi"))
-                );
-                assert_eq!(
-                    reassembler.push_frame(&ping, b"hi").unwrap(),
-                    Some(Message::Ping(b"hi"))
-                );
+        let mut pieces_rx = Receiver::new(config);
+        let mut whole_rx: Receiver<64> = Receiver::with_buffer(config);
+        let mut joined = [0u8; 64];
+        let mut at_joined = 0;
+        let mut out = [0u8; FrameHeader::MAX_CONTROL_FRAME_LEN];
+        for chunk in wire[..len].chunks(5) {
+            let mut a = [0u8; 5];
+            let mut b = [0u8; 5];
+            a[..chunk.len()].copy_from_slice(chunk);
+            b[..chunk.len()].copy_from_slice(chunk);
+            let mut at = 0;
+            while at < chunk.len() {
+                let (used, event) = pieces_rx.read(black_box(&mut a[at..chunk.len()])).unwrap();
+                at += used;
+                match event {
+                    Some(Event::Piece(p)) => {
+                        joined[at_joined..at_joined + p.payload.len()].copy_from_slice(p.payload);
+                        at_joined += p.payload.len();
+                    }
+                    Some(Event::Ping(p)) => {
+                        assert_eq!(p, b"hi");
+                        assert_eq!(pieces_rx.reply(key, &mut out), Ok(8));
+                    }
+                    Some(Event::Close { code, reason }) => {
+                        assert_eq!((code, reason), (Some(CloseCode::NORMAL), "bye"));
+                        assert_eq!(pieces_rx.reply(key, &mut out), Ok(8));
+                    }
+                    _ => {}
+                }
+            }
+            let mut at = 0;
+            while at < chunk.len() {
+                let (used, event) = whole_rx.read(black_box(&mut b[at..chunk.len()])).unwrap();
+                at += used;
+                if let Some(Event::Text(t)) = event {
+                    assert_eq!(t, "Grüße 🦀, and some more text");
+                }
             }
         }
-        let close = FrameHeader::new(true, 0, Opcode::Close, None, 5).unwrap();
-        let body = [0x03, 0xE8, b'b', b'y', b'e'];
+        assert_eq!(&joined[..at_joined], text);
+        assert_eq!(pieces_rx.state(), State::Closed);
         assert_eq!(
-            validator.push_frame(&close, black_box(&body)).unwrap(),
-            Some(Outcome::Close {
-                code: Some(CloseCode::NORMAL),
-                reason: "bye"
-            })
+            whole_rx.state(),
+            State::CloseReceived(Some(CloseCode::NORMAL))
         );
-        // Invalid UTF-8 is an error, and the error is sticky: still no allocation.
-        let bad = FrameHeader::new(true, 0, Opcode::Text, None, 2).unwrap();
+        // Invalid UTF-8 is an error, the error is terminal and answered by
+        // its Close: still no allocation.
+        let mut rx = Receiver::new(config);
         assert_eq!(
-            reassembler.push_frame(&bad, black_box(b"\xC0\x80")),
+            rx.read(black_box(&mut [0x81, 0x02, 0xC0, 0x80])),
             Err(Error::InvalidUtf8)
         );
-        assert_eq!(reassembler.error(), Some(Error::InvalidUtf8));
+        assert_eq!(rx.read(&mut [0x81, 0x00]), Err(Error::InvalidUtf8));
+        assert!(rx.reply(key, &mut out).unwrap() > 8);
+        let mut rx = Receiver::new(config);
+        assert_eq!(
+            rx.close(Some(CloseCode::NORMAL), "bye", key, &mut out),
+            Ok(11)
+        );
     });
-    assert_eq!(n, 0, "message validation allocated");
+    assert_eq!(n, 0, "message rules and replies allocated");
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! The examples of RFC 6455 §5.7, parsed in both roles and through every API.
+//! The examples of RFC 6455 §5.7, parsed in both roles and through every API
+//! (`FrameHeader`, `Frame`, and the `Receiver` with and without a buffer).
 
 // Test code: a panic is a test failure, and the fixtures are small.
 #![allow(
@@ -8,9 +9,12 @@
     clippy::std_instead_of_core
 )]
 
+#[path = "support/receive.rs"]
+mod support;
+
+use support::{run, run_slice, Seen, Verdict};
 use wsframe::{
-    Config, Decoder, Error, Event, Frame, FrameHeader, MaskingKey, Message, Opcode, Reassembler,
-    Role, Status,
+    Config, Error, Frame, FrameHeader, MaskingKey, Opcode, Receiver, Role, State, Status,
 };
 
 /// A single-frame unmasked text message ("Hello").
@@ -92,8 +96,9 @@ fn masking_rule_in_the_wrong_role_is_1002() {
         assert_eq!(got.close_code().as_u16(), 1002);
         // The whole-frame and streaming paths agree.
         assert_eq!(Frame::parse(bytes, &config).unwrap_err(), error);
-        let mut d = Decoder::new(config);
-        assert_eq!(d.decode(&mut bytes.to_vec()).unwrap_err(), error);
+        let mut rx = Receiver::new(config);
+        assert_eq!(rx.read(&mut bytes.to_vec()).unwrap_err(), error);
+        assert_eq!(rx.state(), State::Failed(error));
     }
 }
 
@@ -109,17 +114,37 @@ fn role_any_accepts_both() {
 #[test]
 fn fragmented_text_reassembles_to_hello() {
     let config = Config::client();
-    let mut r: Reassembler<16> = Reassembler::new(&config);
-    let mut rest = FRAGMENTED;
+    let mut rx: Receiver<16> = Receiver::with_buffer(config);
+    let mut input = FRAGMENTED.to_vec();
+    let mut at = 0;
     let mut messages = Vec::new();
-    while let Status::Complete((frame, used)) = Frame::parse(rest, &config).unwrap() {
-        if let Some(Message::Text(t)) = r.push_frame(frame.header(), frame.payload()).unwrap() {
+    while at < input.len() {
+        let (used, event) = rx.read(&mut input[at..]).unwrap();
+        at += used;
+        if let Some(wsframe::Event::Text(t)) = event {
             messages.push(t.to_string());
         }
-        rest = &rest[used..];
     }
-    assert!(rest.is_empty());
     assert_eq!(messages, ["Hello"]);
+    // A Receiver<0> hands out the two fragments as pieces of one message.
+    let mut rx = Receiver::new(config);
+    let mut input = FRAGMENTED.to_vec();
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    while at < input.len() {
+        let (used, event) = rx.read(&mut input[at..]).unwrap();
+        at += used;
+        if let Some(wsframe::Event::Piece(p)) = event {
+            pieces.push((p.payload.to_vec(), p.first, p.last));
+        }
+    }
+    assert_eq!(
+        pieces,
+        [
+            (b"Hel".to_vec(), true, false),
+            (b"lo".to_vec(), false, true)
+        ]
+    );
 }
 
 #[test]
@@ -172,35 +197,41 @@ fn binary_64k_uses_the_64_bit_length_and_meets_the_default_limit_exactly() {
 }
 
 #[test]
-fn every_example_through_the_streaming_decoder_byte_by_byte() {
+fn every_example_through_the_receiver_whole_and_byte_by_byte() {
     for (bytes, config, expected) in [
-        (HELLO_UNMASKED, Config::client(), &b"Hello"[..]),
-        (HELLO_MASKED, Config::server(), b"Hello"),
-        (FRAGMENTED, Config::client(), b"Hello"),
-        (PING_UNMASKED, Config::client(), b"Hello"),
-        (PONG_MASKED, Config::server(), b"Hello"),
+        (HELLO_UNMASKED, Config::client(), Seen::Text("Hello".into())),
+        (HELLO_MASKED, Config::server(), Seen::Text("Hello".into())),
+        (FRAGMENTED, Config::client(), Seen::Text("Hello".into())),
+        (
+            PING_UNMASKED,
+            Config::client(),
+            Seen::Ping(b"Hello".to_vec()),
+        ),
+        (PONG_MASKED, Config::server(), Seen::Pong(b"Hello".to_vec())),
     ] {
-        let mut d = Decoder::new(config);
-        let mut payload = Vec::new();
-        let mut ends = 0;
-        for &b in bytes {
-            let mut one = [b];
-            let mut at = 0;
-            while let (used, Some(event)) = d.decode(&mut one[at..]).unwrap() {
-                at += used;
-                match event {
-                    Event::Payload(p) => payload.extend_from_slice(p),
-                    Event::FrameEnd => ends += 1,
-                    Event::Header(_) => {}
-                }
+        for chunk in [bytes.len(), 1] {
+            for got in [
+                run(&mut Receiver::new(config), bytes, chunk),
+                run(&mut Receiver::<8>::with_buffer(config), bytes, chunk),
+                run_slice(&mut Receiver::new(config), bytes, chunk),
+            ] {
+                assert_eq!(got.events, std::slice::from_ref(&expected), "{bytes:x?}");
+                assert_eq!((got.verdict, got.needed, got.unread), (Verdict::Ok, 0, 0));
             }
         }
-        // A frame whose last byte was just fed still owes its FrameEnd.
-        if let (0, Some(Event::FrameEnd)) = d.decode(&mut []).unwrap() {
-            ends += 1;
-        }
-        assert_eq!(payload, expected);
-        assert_eq!(ends, if bytes == FRAGMENTED { 2 } else { 1 });
-        assert_eq!(d.needed(), 0);
     }
+    // §5.7's 256-byte and 64 KiB binary frames.
+    let big = Config::client();
+    let got = run(&mut Receiver::new(big), &binary_256(), 100);
+    assert_eq!(got.events, [Seen::Binary((0..=255u8).collect())]);
+    let got = run(&mut Receiver::new(big), &binary_64k(), 4096);
+    assert_eq!(got.events, [Seen::Binary(vec![0xAB; 65536])]);
+    let lower = Config::client().with_max_frame_payload(65535);
+    assert_eq!(
+        run(&mut Receiver::new(lower), &binary_64k(), 1).verdict,
+        Verdict::Err {
+            error: Error::FrameTooBig,
+            offset: 9
+        }
+    );
 }

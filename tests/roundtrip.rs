@@ -1,19 +1,23 @@
 //! The encoder: minimal length forms at the boundaries, encode → parse over
-//! the whole header space, the fragmenter through the message layer, and the
-//! Close frame that answers each error.
+//! the whole header space (and through the `Receiver`), the fragmenter
+//! through the `Receiver`, and the Close frame that answers each error.
 
 // Test code: a panic is a test failure, and the fixtures are small.
 #![allow(
     clippy::indexing_slicing,
     clippy::unwrap_used,
+    clippy::panic,
     clippy::cast_possible_truncation,
     clippy::std_instead_of_core
 )]
 
+#[path = "support/receive.rs"]
+mod support;
+
+use support::{run, Seen, Verdict};
 use wsframe::{
-    encode_close, encode_close_vec, encode_frame, encode_frame_vec, CloseCode, Config, Decoder,
-    EncodeError, Error, Event, Fragmenter, Frame, FrameHeader, MaskingKey, Message, Opcode,
-    Reassembler, Role, Status,
+    encode_close, encode_frame, CloseCode, Config, EncodeError, Error, Fragmenter, Frame,
+    FrameHeader, MaskingKey, Opcode, Receiver, Role, Status,
 };
 
 /// Accepts every valid header: any role, all RSV bits, no limit.
@@ -128,9 +132,15 @@ fn random_whole_frames_roundtrip_through_every_parser() {
         } as usize;
         let key =
             (bits & 0x20 != 0).then(|| MaskingKey::new(((rng.next() >> 7) as u32).to_be_bytes()));
-        let payload: Vec<u8> = (0..len)
-            .map(|i| (i as u8).wrapping_mul(31) ^ (bits as u8))
+        // ASCII, so that text is valid UTF-8; a Close body of 2 or more
+        // bytes starts with code 1000: the frame meets the message rules
+        // but those its header decides.
+        let mut payload: Vec<u8> = (0..len)
+            .map(|i| ((i as u8).wrapping_mul(31) ^ (bits as u8)) & 0x7F)
             .collect();
+        if opcode == Opcode::Close && len >= 2 {
+            payload[..2].copy_from_slice(&[0x03, 0xE8]);
+        }
         let h = FrameHeader::new(fin, rsv, opcode, key, len as u64).unwrap();
         let mut wire = vec![0u8; h.encoded_len() + len];
         let n = encode_frame(&h, &payload, &mut wire).unwrap();
@@ -145,29 +155,61 @@ fn random_whole_frames_roundtrip_through_every_parser() {
             (*frame.header(), frame.payload(), used),
             (h, payload.as_slice(), n)
         );
-        // Streaming, in random chunks.
-        let mut d = Decoder::new(permissive());
-        let mut got = Vec::new();
-        let mut header = None;
-        let mut at = 0;
-        let step = 1 + (rng.next() % 97) as usize;
-        let mut ended = false;
-        while !ended {
-            let end = (at + step).min(wire.len());
-            let mut chunk = wire[at..end].to_vec();
-            let mut pos = 0;
-            while let (used, Some(ev)) = d.decode(&mut chunk[pos..]).unwrap() {
-                pos += used;
-                match ev {
-                    Event::Header(x) => header = Some(x),
-                    Event::Payload(p) => got.extend_from_slice(p),
-                    Event::FrameEnd => ended = true,
-                }
-            }
-            at = end;
-        }
-        assert_eq!((header, got), (Some(h), payload));
+        receive_in_a_message(&h, &wire, &payload, 1 + (rng.next() % 97) as usize);
     }
+}
+
+/// Through a `Receiver` with header events, in chunks of `step`: the frame
+/// (`wire`) inside a message (a continuation after an empty Binary start, a
+/// non-final frame before an empty final continuation) gives back its header
+/// and payload, or the error of a message rule its header breaks.
+fn receive_in_a_message(h: &FrameHeader, wire: &[u8], payload: &[u8], step: usize) {
+    let start = FrameHeader::new(false, 0, Opcode::Binary, None, 0).unwrap();
+    let end = FrameHeader::new(true, 0, Opcode::Continuation, None, 0).unwrap();
+    let data = !h.opcode().is_control();
+    let mut stream = Vec::new();
+    let mut expected = Vec::new();
+    if h.opcode() == Opcode::Continuation {
+        stream.extend_from_slice(&[0x02, 0x00]);
+        expected.push(Seen::Header(start));
+    }
+    stream.extend_from_slice(wire);
+    if data && !h.fin() {
+        stream.extend_from_slice(&[0x80, 0x00]);
+    }
+    let rsv1 = h.rsv() & 0b100 != 0;
+    let error = match h.opcode() {
+        _ if rsv1 && (!data || h.opcode() == Opcode::Continuation) => {
+            Some(Error::MisplacedCompressionBit)
+        }
+        Opcode::Close if payload.len() == 1 => Some(Error::CloseBodyTooShort),
+        _ => None,
+    };
+    if error.is_none() {
+        expected.push(Seen::Header(*h));
+        if data && !h.fin() {
+            expected.push(Seen::Header(end));
+        }
+        let bytes = payload.to_vec();
+        expected.push(match h.opcode() {
+            Opcode::Ping => Seen::Ping(bytes),
+            Opcode::Pong => Seen::Pong(bytes),
+            Opcode::Close if bytes.is_empty() => Seen::Close(None, String::new()),
+            Opcode::Close => {
+                Seen::Close(Some(1000), String::from_utf8(bytes[2..].to_vec()).unwrap())
+            }
+            op if rsv1 => Seen::Compressed(op, bytes),
+            Opcode::Text => Seen::Text(String::from_utf8(bytes).unwrap()),
+            _ => Seen::Binary(bytes),
+        });
+    }
+    let got = run(
+        &mut Receiver::new(permissive().with_max_message_len(u64::MAX)).with_header_events(),
+        &stream,
+        step,
+    );
+    assert_eq!(got.events, expected, "{h:?}");
+    assert_eq!(got.error(), error, "{h:?}");
 }
 
 #[test]
@@ -214,16 +256,16 @@ fn encode_frame_checks_length_and_room() {
             available: 6
         })
     );
-    let mut v: heapless::Vec<u8, 8> = heapless::Vec::new();
-    assert_eq!(encode_frame_vec(&h, b"Hello", &mut v), Ok(7));
+    let mut room = [0u8; 8];
+    assert_eq!(encode_frame(&h, b"Hello", &mut room), Ok(7));
+    assert_eq!(&room[..7], b"\x81\x05Hello");
     assert_eq!(
-        encode_frame_vec(&h, b"Hello", &mut v),
+        encode_frame(&h, b"Hello", &mut room[7..]),
         Err(EncodeError::BufferTooSmall {
             needed: 7,
             available: 1
         })
     );
-    assert_eq!(v.len(), 7, "a failed append leaves the vector as it was");
 }
 
 #[test]
@@ -251,29 +293,22 @@ fn fragmenter_output_reassembles_to_the_original_message() {
             let config = Config::server()
                 .with_max_frame_payload(1 << 20)
                 .with_max_message_len(1 << 20);
-            let mut r: Reassembler<4096> = Reassembler::new(&config);
-            let mut rest = &mut wire[..];
-            let mut messages = 0;
-            while !rest.is_empty() {
-                let (frame, used) = Frame::parse_in_place(rest, &config)
-                    .unwrap()
-                    .complete()
-                    .unwrap();
-                match r.push_frame(frame.header(), frame.payload()).unwrap() {
-                    Some(Message::Text(t)) => {
-                        assert_eq!(t.as_bytes(), payload);
-                        messages += 1;
-                    }
-                    Some(Message::Binary(b)) => {
-                        assert_eq!(b, payload);
-                        messages += 1;
-                    }
-                    None => {}
-                    Some(other) => panic!("{other:?}"),
+            let expected = match opcode {
+                Opcode::Text => Seen::Text(String::from_utf8(payload.to_vec()).unwrap()),
+                _ => Seen::Binary(payload.to_vec()),
+            };
+            for chunk in [wire.len(), 61] {
+                for got in [
+                    run(&mut Receiver::new(config), &wire, chunk),
+                    run(&mut Receiver::<4096>::with_buffer(config), &wire, chunk),
+                ] {
+                    assert_eq!(
+                        (got.events, got.verdict),
+                        (vec![expected.clone()], Verdict::Ok),
+                        "{opcode:?} k={k}"
+                    );
                 }
-                rest = &mut rest[used..];
             }
-            assert_eq!(messages, 1, "{opcode:?} k={k}");
         }
     }
 }
@@ -289,18 +324,17 @@ fn the_close_frame_for_each_error_reparses_to_its_code() {
             } else {
                 Config::client()
             };
-            let mut r: Reassembler<0> = Reassembler::new(&config);
-            let (frame, used) = Frame::parse_in_place(&mut out[..n], &config)
-                .unwrap()
-                .complete()
-                .unwrap();
-            assert_eq!(used, n);
+            let got = run(&mut Receiver::new(config), &out[..n], n);
             assert_eq!(
-                r.push_frame(frame.header(), frame.payload()),
-                Ok(Some(Message::Close {
-                    code: Some(e.close_code()),
-                    reason: e.as_str()
-                }))
+                (got.events, got.verdict),
+                (
+                    vec![Seen::Close(
+                        Some(e.close_code().as_u16()),
+                        e.as_str().to_string()
+                    )],
+                    Verdict::Ok
+                ),
+                "{e:?}"
             );
         }
     }
@@ -321,7 +355,8 @@ fn close_frames_cut_long_reasons_at_a_char_boundary() {
         .complete()
         .unwrap();
     assert!(core::str::from_utf8(&frame.payload()[2..]).is_ok());
-    let mut v: heapless::Vec<u8, 4> = heapless::Vec::new();
-    assert_eq!(encode_close_vec(None, "ignored", None, &mut v), Ok(2));
-    assert_eq!(&v[..], &[0x88, 0x00]);
+    // No code: an empty body, the reason ignored.
+    let mut small = [0u8; 4];
+    assert_eq!(encode_close(None, "ignored", None, &mut small), Ok(2));
+    assert_eq!(small[..2], [0x88, 0x00]);
 }

@@ -349,6 +349,12 @@ impl<const N: usize> Receiver<N> {
 
     /// The same receiver, also handing out an [`Event::Header`] for every
     /// frame (for tools that list frames, such as `wsframe-inspect`).
+    ///
+    /// A frame's header and its own event are then due at the same byte
+    /// when its payload is empty (an empty Ping, Close or final fragment),
+    /// so with header events read until [`Receiver::read`] returns `None`
+    /// (`while let (used, Some(event)) = rx.read(&mut input[at..])?`), not
+    /// only while input is left.
     #[must_use]
     pub const fn with_header_events(mut self) -> Self {
         self.flags |= flag::HEADER_EVENTS;
@@ -942,19 +948,21 @@ impl<const N: usize> Receiver<N> {
     /// many more bytes its header needs (`Err(needed)`); the frame and
     /// message rules its header shows so far are judged.
     fn peek(&self, buf: &[u8]) -> Result<Result<usize, usize>, Error> {
-        match parse_prefix(buf, &self.config)? {
-            Parsed::Partial { needed, fields } => {
-                if let Some(fields) = fields {
-                    self.messages
-                        .check_header(&fields, &self.config, self.message_limit())?;
-                }
-                Ok(Err(needed))
-            }
-            Parsed::Header(header, header_len) => Ok(Ok(usize::try_from(header.payload_len())
-                .ok()
-                .and_then(|len| len.checked_add(header_len))
-                .unwrap_or(usize::MAX))),
+        let (fields, whole) = match parse_prefix(buf, &self.config)? {
+            Parsed::Partial { needed, fields } => (fields, Err(needed)),
+            Parsed::Header(header, header_len) => (
+                Some(*header.fields()),
+                Ok(usize::try_from(header.payload_len())
+                    .ok()
+                    .and_then(|len| len.checked_add(header_len))
+                    .unwrap_or(usize::MAX)),
+            ),
+        };
+        if let Some(fields) = fields {
+            self.messages
+                .check_header(&fields, &self.config, self.message_limit())?;
         }
+        Ok(whole)
     }
 }
 

@@ -161,7 +161,7 @@ impl ExactSizeIterator for Fragmenter<'_> {}
 const MAX_CLOSE_REASON: usize = 123;
 
 /// `reason` cut at the last UTF-8 boundary at or before 123 bytes.
-fn truncate_reason(reason: &str) -> &str {
+pub(crate) fn truncate_reason(reason: &str) -> &str {
     let mut end = reason.len().min(MAX_CLOSE_REASON);
     while !reason.is_char_boundary(end) {
         end -= 1;

@@ -4,12 +4,17 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 
-#[cfg(test)]
+#[cfg(any(test, feature = "tokio-util"))]
 extern crate std;
 
 #[cfg(feature = "arbitrary")]
 mod arbitrary;
+#[cfg(feature = "bytes")]
+mod bufmut;
 mod close;
+#[cfg(feature = "tokio-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio-util")))]
+pub mod codec;
 mod config;
 mod encode;
 mod error;
@@ -24,12 +29,15 @@ mod utf8;
 #[cfg(feature = "arbitrary")]
 #[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 pub use arbitrary::ArbitraryFrame;
+#[cfg(feature = "bytes")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bytes")))]
+pub use bufmut::{put_close, put_frame};
 pub use close::{CloseCode, ZeroCloseCode};
 pub use config::{Config, Role};
 pub use encode::{encode_close, encode_frame, Fragmenter};
 pub use error::{EncodeError, Error, Layer};
 pub use frame::Frame;
 pub use header::{FrameHeader, Opcode};
-pub use mask::{unmask, MaskingKey, Unmasker};
+pub use mask::{unmask, KeySource, MaskingKey, Unmasker};
 pub use receiver::{Event, Piece, Receiver, State};
 pub use status::Status;

@@ -35,6 +35,33 @@ impl From<[u8; 4]> for MaskingKey {
     }
 }
 
+/// Where a client's masking keys come from: one fresh key per frame, from a
+/// strong source of entropy (RFC 6455 §5.3). The crate has none of its own;
+/// a closure returning a [`MaskingKey`] is one.
+///
+/// ```
+/// use wsframe::{KeySource, MaskingKey};
+///
+/// // In firmware: the hardware RNG. Here: a counter, which is NOT a strong
+/// // source and only shows the shape.
+/// let mut n = 0u32;
+/// let mut keys = move || {
+///     n = n.wrapping_add(0x9E37_79B9);
+///     MaskingKey::new(n.to_le_bytes())
+/// };
+/// assert_ne!(keys.masking_key(), keys.masking_key());
+/// ```
+pub trait KeySource {
+    /// The key for the next frame.
+    fn masking_key(&mut self) -> MaskingKey;
+}
+
+impl<F: FnMut() -> MaskingKey> KeySource for F {
+    fn masking_key(&mut self) -> MaskingKey {
+        self()
+    }
+}
+
 /// Unmasks (or masks: XOR is its own inverse) a payload that arrives in
 /// chunks, carrying the key phase from one chunk to the next.
 ///

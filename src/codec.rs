@@ -1,0 +1,833 @@
+//! A [`tokio_util::codec`] [`Decoder`] and [`Encoder`] of WebSocket messages
+//! over `BytesMut` (feature `tokio-util`), for both roles.
+//!
+//! Decoding runs the crate's one receive path ([`Receiver::read_slice`]):
+//! every rule is judged there, at the byte that decides it, and a frame or
+//! message over its limit fails at its length field, before its payload is
+//! read, so no buffer grows past the configured limits (plus one read).
+//! A message that is one frame is handed out as a [`Bytes`] that points
+//! into the read buffer (no copy); a fragmented one is gathered once.
+//!
+//! ```no_run
+//! use futures_util::{SinkExt, StreamExt};
+//! use tokio_util::codec::Framed;
+//! use wsframe::codec::{Codec, Message};
+//! use wsframe::Config;
+//!
+//! # #[allow(dead_code)]
+//! # async fn echo(tcp: tokio::net::TcpStream) -> Result<(), wsframe::codec::CodecError> {
+//! // `tcp` has done the opening handshake (RFC 6455 §4) as a server.
+//! let mut ws = Framed::new(tcp, Codec::server(Config::server()));
+//! while let Some(message) = ws.next().await {
+//!     match message {
+//!         Ok(Message::Ping(payload)) => ws.send(Message::Pong(payload)).await?,
+//!         Ok(Message::Close { code, .. }) => {
+//!             ws.send(Message::close(code, "")).await?; // echo the code
+//!             break;
+//!         }
+//!         Ok(data) => ws.send(data).await?, // Text, Binary: echo
+//!         Err(e) => {
+//!             if let Some(close) = e.close_message() {
+//!                 ws.send(close).await?; // 1002, 1007 or 1009, in one call
+//!             }
+//!             return Err(e);
+//!         }
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+use core::fmt;
+use std::boxed::Box;
+use std::io;
+
+use bytes::{Buf, Bytes, BytesMut};
+use tokio_util::codec::{Decoder, Encoder};
+
+use crate::bufmut::{put_close, put_frame};
+use crate::close::CloseCode;
+use crate::config::{Config, Role};
+use crate::encode::Fragmenter;
+use crate::error::{EncodeError, Error};
+use crate::header::{FrameHeader, Opcode};
+use crate::mask::{KeySource, MaskingKey};
+use crate::receiver::{Event, Receiver, State};
+use crate::status::Status;
+use crate::utf8::checked_str;
+
+/// Text, known to be valid UTF-8: the bytes of a text message, as the
+/// receiver checked them while they arrived.
+///
+/// Only this crate makes one from received bytes (or from a `String`), so
+/// the bytes are always valid UTF-8. [`Utf8Bytes::as_bytes`] and
+/// [`Utf8Bytes::into_bytes`] hand them out as they are; [`Utf8Bytes::as_str`]
+/// makes a `&str`, which safe Rust (this crate forbids `unsafe`) can only
+/// do with one more check: a SIMD pass (simdutf8) that costs under one
+/// instruction a byte, not a second validator.
+///
+/// ```
+/// let text = wsframe::codec::Utf8Bytes::from("héllo");
+/// assert_eq!(text.as_str(), "héllo");
+/// assert_eq!(text.as_bytes().len(), 6);
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct Utf8Bytes(Bytes);
+
+impl Utf8Bytes {
+    /// The text.
+    ///
+    /// ```
+    /// assert_eq!(wsframe::codec::Utf8Bytes::from("a").as_str(), "a");
+    /// ```
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        checked_str(&self.0)
+    }
+
+    /// The UTF-8 bytes, without a check.
+    ///
+    /// ```
+    /// assert_eq!(wsframe::codec::Utf8Bytes::from("a").as_bytes(), b"a");
+    /// ```
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The UTF-8 bytes as [`Bytes`], without a copy or a check.
+    ///
+    /// ```
+    /// let b = wsframe::codec::Utf8Bytes::from("a").into_bytes();
+    /// assert_eq!(b, "a");
+    /// ```
+    #[must_use]
+    pub fn into_bytes(self) -> Bytes {
+        self.0
+    }
+}
+
+impl From<&str> for Utf8Bytes {
+    fn from(text: &str) -> Self {
+        Utf8Bytes(Bytes::copy_from_slice(text.as_bytes()))
+    }
+}
+
+impl From<std::string::String> for Utf8Bytes {
+    fn from(text: std::string::String) -> Self {
+        Utf8Bytes(Bytes::from(text))
+    }
+}
+
+impl TryFrom<Bytes> for Utf8Bytes {
+    type Error = Error;
+
+    /// Checks `bytes` once.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use wsframe::codec::Utf8Bytes;
+    /// assert!(Utf8Bytes::try_from(Bytes::from_static(b"ok")).is_ok());
+    /// assert_eq!(Utf8Bytes::try_from(Bytes::from_static(b"\xff")), Err(wsframe::Error::InvalidUtf8));
+    /// ```
+    fn try_from(bytes: Bytes) -> Result<Self, Error> {
+        match simdutf8::basic::from_utf8(&bytes) {
+            Ok(_) => Ok(Utf8Bytes(bytes)),
+            Err(_) => Err(Error::InvalidUtf8),
+        }
+    }
+}
+
+impl fmt::Debug for Utf8Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Utf8Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A WebSocket message, as the [`Codec`] decodes and encodes it.
+///
+/// ```
+/// use wsframe::codec::Message;
+/// let m = Message::text("hi");
+/// assert!(matches!(m, Message::Text(ref t) if t.as_str() == "hi"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Message {
+    /// A text message (valid UTF-8).
+    Text(Utf8Bytes),
+    /// A binary message.
+    Binary(Bytes),
+    /// A Ping and its payload (at most 125 bytes). Answer it with a
+    /// [`Message::Pong`] of the same payload (RFC 6455 §5.5.2).
+    Ping(Bytes),
+    /// A Pong and its payload (at most 125 bytes).
+    Pong(Bytes),
+    /// A Close: its code (`None` for an empty body) and reason. After the
+    /// peer's, send one back (its code echoed) and end the connection.
+    Close {
+        /// The status code, if any.
+        code: Option<CloseCode>,
+        /// The reason (empty without a code).
+        reason: Utf8Bytes,
+    },
+}
+
+impl Message {
+    /// A text message.
+    ///
+    /// ```
+    /// assert_eq!(wsframe::codec::Message::text("a"), wsframe::codec::Message::Text("a".into()));
+    /// ```
+    #[must_use]
+    pub fn text(text: impl Into<Utf8Bytes>) -> Self {
+        Message::Text(text.into())
+    }
+
+    /// A binary message.
+    ///
+    /// ```
+    /// let m = wsframe::codec::Message::binary(vec![1, 2]);
+    /// assert_eq!(m, wsframe::codec::Message::Binary(bytes::Bytes::from_static(&[1, 2])));
+    /// ```
+    #[must_use]
+    pub fn binary(payload: impl Into<Bytes>) -> Self {
+        Message::Binary(payload.into())
+    }
+
+    /// A Close with `code` and `reason` (cut to 123 bytes when encoded).
+    ///
+    /// ```
+    /// use wsframe::{codec::Message, CloseCode};
+    /// let m = Message::close(Some(CloseCode::NORMAL), "bye");
+    /// assert!(matches!(m, Message::Close { code: Some(CloseCode::NORMAL), .. }));
+    /// ```
+    #[must_use]
+    pub fn close(code: Option<CloseCode>, reason: &str) -> Self {
+        Message::Close {
+            code,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// What went wrong in a [`Codec`]: the peer broke a rule (with the close
+/// code to send), a message could not be encoded, or the I/O failed.
+///
+/// ```
+/// use wsframe::codec::CodecError;
+/// let e = CodecError::from(wsframe::Error::InvalidUtf8);
+/// assert_eq!(e.close_code().map(|c| c.as_u16()), Some(1007));
+/// let io: std::io::Error = e.into();
+/// assert_eq!(io.kind(), std::io::ErrorKind::InvalidData);
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CodecError {
+    /// The peer broke RFC 6455 (or a limit): send
+    /// [`CodecError::close_message`], then end the connection (§7.1.7).
+    Protocol(Error),
+    /// A message this side gave could not be encoded (a control payload
+    /// over 125 bytes, a close code that may not be sent, a second Close).
+    Encode(EncodeError),
+    /// The transport failed, or ended inside a frame
+    /// ([`io::ErrorKind::UnexpectedEof`]).
+    Io(io::Error),
+}
+
+impl CodecError {
+    /// The close code to send for this error: the protocol error's (1002,
+    /// 1007 or 1009); `None` for an encode or I/O error, where no Close is
+    /// due (an I/O error is 1006, which is never sent).
+    ///
+    /// ```
+    /// use wsframe::codec::CodecError;
+    /// assert_eq!(CodecError::from(wsframe::Error::MessageTooBig).close_code().map(|c| c.as_u16()), Some(1009));
+    /// assert_eq!(CodecError::from(std::io::Error::other("x")).close_code(), None);
+    /// ```
+    #[must_use]
+    pub fn close_code(&self) -> Option<CloseCode> {
+        match self {
+            CodecError::Protocol(e) => Some(e.close_code()),
+            CodecError::Encode(_) | CodecError::Io(_) => None,
+        }
+    }
+
+    /// The Close to send for this error, if one is due: its close code and
+    /// the broken rule as the reason. Send it with the same codec (in the
+    /// Client role it is masked).
+    ///
+    /// ```
+    /// use wsframe::{codec::{CodecError, Message}, CloseCode};
+    /// let close = CodecError::from(wsframe::Error::ReservedOpcode).close_message();
+    /// assert!(matches!(close, Some(Message::Close { code: Some(CloseCode::PROTOCOL_ERROR), .. })));
+    /// ```
+    #[must_use]
+    pub fn close_message(&self) -> Option<Message> {
+        match self {
+            CodecError::Protocol(e) => Some(Message::close(Some(e.close_code()), e.as_str())),
+            CodecError::Encode(_) | CodecError::Io(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for CodecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CodecError::Protocol(e) => write!(f, "{} ({})", e, e.close_code().as_u16()),
+            CodecError::Encode(e) => write!(f, "cannot encode: {}", e.as_str()),
+            CodecError::Io(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl core::error::Error for CodecError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            CodecError::Protocol(e) => Some(e),
+            CodecError::Encode(e) => Some(e),
+            CodecError::Io(e) => Some(e),
+        }
+    }
+}
+
+impl From<io::Error> for CodecError {
+    fn from(e: io::Error) -> Self {
+        CodecError::Io(e)
+    }
+}
+
+impl From<Error> for CodecError {
+    fn from(e: Error) -> Self {
+        CodecError::Protocol(e)
+    }
+}
+
+impl From<EncodeError> for CodecError {
+    fn from(e: EncodeError) -> Self {
+        CodecError::Encode(e)
+    }
+}
+
+impl From<CodecError> for io::Error {
+    /// A protocol error becomes [`io::ErrorKind::InvalidData`], an encode
+    /// error [`io::ErrorKind::InvalidInput`]; the wsframe error is the source.
+    fn from(e: CodecError) -> Self {
+        match e {
+            CodecError::Protocol(e) => io::Error::new(io::ErrorKind::InvalidData, e),
+            CodecError::Encode(e) => io::Error::new(io::ErrorKind::InvalidInput, e),
+            CodecError::Io(e) => e,
+        }
+    }
+}
+
+/// The message being gathered from its fragments.
+#[derive(Debug, Default)]
+struct Gathering {
+    text: bool,
+    bytes: BytesMut,
+}
+
+/// A WebSocket [`Decoder`] and [`Encoder`] of [`Message`]s, for one role.
+///
+/// Received messages are judged by the crate's [`Receiver`] with its
+/// [`Config`] (the role is the codec's; RSV bits are not allowed, as the
+/// codec speaks no extension). Sent messages are one frame each, or
+/// fragments of [`Codec::with_fragment_size`] bytes; in the Client role
+/// every frame is masked with a fresh key from the [`KeySource`].
+///
+/// ```
+/// use bytes::BytesMut;
+/// use tokio_util::codec::{Decoder, Encoder};
+/// use wsframe::codec::{Codec, Message};
+/// use wsframe::{Config, MaskingKey};
+///
+/// let mut client = Codec::client(Config::client(), || MaskingKey::new([1, 2, 3, 4]));
+/// let mut server = Codec::server(Config::server());
+/// let mut wire = BytesMut::new();
+/// client.encode(Message::text("Hello"), &mut wire)?;
+/// assert_eq!(wire[1], 0x85); // masked, 5 bytes
+/// assert_eq!(server.decode(&mut wire)?, Some(Message::text("Hello")));
+/// # Ok::<(), wsframe::codec::CodecError>(())
+/// ```
+pub struct Codec {
+    rx: Receiver,
+    keys: Option<Box<dyn KeySource + Send>>,
+    fragment: usize,
+    gathering: Option<Gathering>,
+}
+
+impl fmt::Debug for Codec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Codec")
+            .field("rx", &self.rx)
+            .field("keys", &self.keys.as_ref().map(|_| "KeySource"))
+            .field("fragment", &self.fragment)
+            .field("gathering", &self.gathering)
+            .finish()
+    }
+}
+
+impl Codec {
+    /// A server's codec: it receives masked frames and sends unmasked ones.
+    /// `config`'s limits and length rule apply; its role becomes
+    /// [`Role::Server`].
+    ///
+    /// ```
+    /// let codec = wsframe::codec::Codec::server(wsframe::Config::server().with_max_message_len(1 << 20));
+    /// assert_eq!(codec.config().max_message_len(), 1 << 20);
+    /// ```
+    #[must_use]
+    pub fn server(config: Config) -> Self {
+        Self::new(config.with_role(Role::Server), None)
+    }
+
+    /// A client's codec: it receives unmasked frames and masks each frame
+    /// it sends with a fresh key from `keys` (RFC 6455 §5.3).
+    ///
+    /// ```
+    /// use wsframe::{codec::Codec, Config, MaskingKey, Role};
+    /// let codec = Codec::client(Config::client(), || MaskingKey::new([9; 4]));
+    /// assert_eq!(codec.config().role(), Role::Client);
+    /// ```
+    #[must_use]
+    pub fn client(config: Config, keys: impl KeySource + Send + 'static) -> Self {
+        Self::new(config.with_role(Role::Client), Some(Box::new(keys)))
+    }
+
+    fn new(config: Config, keys: Option<Box<dyn KeySource + Send>>) -> Self {
+        Codec {
+            rx: Receiver::new(config.with_allowed_rsv(0)),
+            keys,
+            fragment: usize::MAX,
+            gathering: None,
+        }
+    }
+
+    /// The same codec, sending Text and Binary messages in fragments of at
+    /// most `bytes` payload bytes (0: one frame each, the default).
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use tokio_util::codec::Encoder;
+    /// use wsframe::{codec::{Codec, Message}, Config};
+    /// let mut codec = Codec::server(Config::server()).with_fragment_size(2);
+    /// let mut out = BytesMut::new();
+    /// codec.encode(Message::text("abc"), &mut out)?;
+    /// assert_eq!(out[..], *b"\x01\x02ab\x80\x01c");
+    /// # Ok::<(), wsframe::codec::CodecError>(())
+    /// ```
+    #[must_use]
+    pub fn with_fragment_size(mut self, bytes: usize) -> Self {
+        self.fragment = if bytes == 0 { usize::MAX } else { bytes };
+        self
+    }
+
+    /// The configuration received frames are judged by.
+    ///
+    /// ```
+    /// let codec = wsframe::codec::Codec::server(wsframe::Config::client());
+    /// assert_eq!(codec.config().role(), wsframe::Role::Server);
+    /// ```
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        self.rx.config()
+    }
+
+    /// Where the connection stands (the close handshake, or the error).
+    ///
+    /// ```
+    /// let codec = wsframe::codec::Codec::server(wsframe::Config::server());
+    /// assert_eq!(codec.state(), wsframe::State::Open);
+    /// ```
+    #[must_use]
+    pub fn state(&self) -> State {
+        self.rx.state()
+    }
+
+    /// The key for the next frame: the Client role's, none for a server.
+    fn key(&mut self) -> Option<MaskingKey> {
+        self.keys.as_mut().map(|keys| keys.masking_key())
+    }
+
+    /// A data message, one frame or in fragments.
+    fn put_data(
+        &mut self,
+        opcode: Opcode,
+        payload: &[u8],
+        dst: &mut BytesMut,
+    ) -> Result<(), EncodeError> {
+        if payload.len() <= self.fragment {
+            let header = FrameHeader::new(true, 0, opcode, self.key(), payload.len() as u64)?;
+            dst.reserve(header.encoded_len() + payload.len());
+            put_frame(&header, payload, dst)?;
+            return Ok(());
+        }
+        for (header, chunk) in Fragmenter::new(opcode, payload, self.fragment)? {
+            let header = header.with_masking_key(self.key());
+            put_frame(&header, chunk, dst)?;
+        }
+        Ok(())
+    }
+
+    /// A Close: this side's (starting the handshake or answering the
+    /// peer's), or the one answering an error.
+    fn put_close(
+        &mut self,
+        code: Option<CloseCode>,
+        reason: &str,
+        dst: &mut BytesMut,
+    ) -> Result<(), EncodeError> {
+        let key = self.key();
+        let mut frame = [0u8; FrameHeader::MAX_CONTROL_FRAME_LEN];
+        let n = match self.rx.close(code, reason, key, &mut frame) {
+            Ok(n) => n,
+            // After an error the Close is the error's answer.
+            Err(EncodeError::AlreadyClosed) if matches!(self.rx.state(), State::Failed(_)) => {
+                return put_close(code, reason, key, dst).map(drop);
+            }
+            Err(e) => return Err(e),
+        };
+        dst.extend_from_slice(frame.get(..n).unwrap_or(&[]));
+        Ok(())
+    }
+}
+
+/// What one event is, taken out of the borrow of the buffer.
+enum Took {
+    Nothing,
+    Piece {
+        text: bool,
+        first: bool,
+        last: bool,
+        len: usize,
+    },
+    Message(Message),
+}
+
+impl Decoder for Codec {
+    type Item = Message;
+    type Error = CodecError;
+
+    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Message>, CodecError> {
+        loop {
+            let (used, took) = match self.rx.read_slice(src.as_mut())? {
+                Status::Partial { needed } => {
+                    // Bounded: a header over the limits has failed already.
+                    src.reserve(needed.get());
+                    return Ok(None);
+                }
+                Status::Complete((used, event)) => (used, took(event)),
+            };
+            match took {
+                Took::Nothing => {
+                    src.advance(used);
+                    if src.is_empty() {
+                        return Ok(None);
+                    }
+                }
+                Took::Message(message) => {
+                    src.advance(used);
+                    return Ok(Some(message));
+                }
+                Took::Piece {
+                    text,
+                    first,
+                    last,
+                    len,
+                } => {
+                    if first && last {
+                        // The whole message is this frame's payload, at
+                        // the end of the `used` bytes: hand it out in place.
+                        let mut frame = src.split_to(used);
+                        frame.advance(used - len);
+                        let payload = frame.freeze();
+                        return Ok(Some(if text {
+                            Message::Text(Utf8Bytes(payload))
+                        } else {
+                            Message::Binary(payload)
+                        }));
+                    }
+                    let payload = src.get(used - len..used).unwrap_or(&[]);
+                    let gathering = self.gathering.get_or_insert_with(Gathering::default);
+                    if first {
+                        gathering.text = text;
+                    }
+                    gathering.bytes.extend_from_slice(payload);
+                    src.advance(used);
+                    if last {
+                        let Gathering { text, bytes } = self.gathering.take().unwrap_or_default();
+                        let payload = bytes.freeze();
+                        return Ok(Some(if text {
+                            Message::Text(Utf8Bytes(payload))
+                        } else {
+                            Message::Binary(payload)
+                        }));
+                    }
+                }
+            }
+        }
+    }
+
+    /// At the end of the stream: what [`Decoder::decode`] finds, and an
+    /// [`io::ErrorKind::UnexpectedEof`] error if the stream ended inside a
+    /// frame.
+    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Message>, CodecError> {
+        match self.decode(buf)? {
+            Some(message) => Ok(Some(message)),
+            None if buf.is_empty()
+                || !matches!(self.rx.state(), State::Open | State::CloseSent) =>
+            {
+                Ok(None)
+            }
+            None => Err(CodecError::Io(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the stream ended inside a frame",
+            ))),
+        }
+    }
+}
+
+/// The event as owned data: control payloads copied (at most 125 bytes),
+/// data pieces as their place in the buffer.
+fn took(event: Option<Event<'_>>) -> Took {
+    match event {
+        Some(Event::Piece(p)) => Took::Piece {
+            text: p.opcode == Opcode::Text,
+            first: p.first,
+            last: p.last,
+            len: p.payload.len(),
+        },
+        Some(Event::Ping(p)) => Took::Message(Message::Ping(Bytes::copy_from_slice(p))),
+        Some(Event::Pong(p)) => Took::Message(Message::Pong(Bytes::copy_from_slice(p))),
+        Some(Event::Close { code, reason }) => Took::Message(Message::Close {
+            code,
+            reason: reason.into(),
+        }),
+        // None, or (never here) a header event, a whole message or a
+        // compressed one: header events are off, there is no message
+        // buffer, and RSV1 is not allowed.
+        _ => Took::Nothing,
+    }
+}
+
+impl Encoder<Message> for Codec {
+    type Error = CodecError;
+
+    fn encode(&mut self, message: Message, dst: &mut BytesMut) -> Result<(), CodecError> {
+        match message {
+            Message::Text(text) => self.put_data(Opcode::Text, text.as_bytes(), dst)?,
+            Message::Binary(payload) => self.put_data(Opcode::Binary, &payload, dst)?,
+            Message::Ping(payload) => {
+                let header =
+                    FrameHeader::new(true, 0, Opcode::Ping, self.key(), payload.len() as u64)?;
+                put_frame(&header, &payload, dst)?;
+            }
+            Message::Pong(payload) => {
+                let header =
+                    FrameHeader::new(true, 0, Opcode::Pong, self.key(), payload.len() as u64)?;
+                put_frame(&header, &payload, dst)?;
+            }
+            Message::Close { code, reason } => self.put_close(code, reason.as_str(), dst)?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    fn key() -> MaskingKey {
+        MaskingKey::new([0x37, 0xfa, 0x21, 0x3d])
+    }
+
+    /// Frames as a client sends them, through the client codec.
+    fn client_wire(messages: &[Message], fragment: usize) -> BytesMut {
+        let mut client = Codec::client(Config::client(), key).with_fragment_size(fragment);
+        let mut wire = BytesMut::new();
+        for m in messages {
+            client.encode(m.clone(), &mut wire).unwrap();
+        }
+        wire
+    }
+
+    fn decode_all(codec: &mut Codec, wire: &[u8], chunk: usize) -> Vec<Message> {
+        let mut buf = BytesMut::new();
+        let mut out = Vec::new();
+        for piece in wire.chunks(chunk) {
+            buf.extend_from_slice(piece);
+            while let Some(m) = codec.decode(&mut buf).unwrap() {
+                out.push(m);
+            }
+        }
+        assert_eq!(codec.decode_eof(&mut buf).unwrap(), None);
+        out
+    }
+
+    #[test]
+    fn messages_survive_any_split_and_fragmentation() {
+        let messages = [
+            Message::text("héllo wörld 🦀"),
+            Message::binary(std::vec![7u8; 300]),
+            Message::Ping(Bytes::from_static(b"p")),
+            Message::text(""),
+            Message::binary(Vec::new()),
+            Message::Pong(Bytes::new()),
+            Message::close(Some(CloseCode::NORMAL), "bye"),
+        ];
+        for fragment in [0, 1, 3, 200] {
+            let wire = client_wire(&messages, fragment);
+            for chunk in [1, 2, 7, wire.len()] {
+                let got = decode_all(&mut Codec::server(Config::server()), &wire, chunk);
+                assert_eq!(got, messages, "fragment {fragment}, chunk {chunk}");
+            }
+        }
+    }
+
+    #[test]
+    fn control_frames_between_fragments_come_first() {
+        let mut wire = BytesMut::new();
+        let k = Some(key());
+        for (fin, op, payload) in [
+            (false, Opcode::Text, &b"ab"[..]),
+            (true, Opcode::Ping, b"x"),
+            (true, Opcode::Continuation, b"c"),
+        ] {
+            let h = FrameHeader::new(fin, 0, op, k, payload.len() as u64).unwrap();
+            put_frame(&h, payload, &mut wire).unwrap();
+        }
+        let got = decode_all(&mut Codec::server(Config::server()), &wire, wire.len());
+        assert_eq!(
+            got,
+            [
+                Message::Ping(Bytes::from_static(b"x")),
+                Message::text("abc")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_one_frame_message_is_not_copied() {
+        let mut buf = BytesMut::from(&b"\x82\x03abc\x81\x02hi"[..]);
+        let start = buf.as_ptr() as usize;
+        let mut codec = Codec::client(Config::client(), key);
+        let Some(Message::Binary(b)) = codec.decode(&mut buf).unwrap() else {
+            panic!()
+        };
+        assert_eq!((b.as_ptr() as usize - start, &b[..]), (2, &b"abc"[..]));
+        let Some(Message::Text(t)) = codec.decode(&mut buf).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (t.as_bytes().as_ptr() as usize - start, t.as_str()),
+            (7, "hi")
+        );
+    }
+
+    /// Each broken rule: the error, its close code, and the Close to send.
+    #[test]
+    fn errors_carry_their_close_code() {
+        let cases: [(&[u8], Error, u16); 4] = [
+            (b"\x83\x80\0\0\0\0", Error::ReservedOpcode, 1002),
+            (b"\x81\x00", Error::UnmaskedClientFrame, 1002),
+            (b"\x81\x81\0\0\0\0\xff", Error::InvalidUtf8, 1007),
+            // 2 MiB announced: judged at the length field, nothing buffered.
+            (b"\x82\xff\0\0\0\0\0\x20\0\0", Error::MessageTooBig, 1009),
+        ];
+        for (wire, error, code) in cases {
+            let mut codec = Codec::server(Config::server().with_max_frame_payload(u64::MAX));
+            let mut buf = BytesMut::from(wire);
+            let e = codec.decode(&mut buf).unwrap_err();
+            assert!(matches!(e, CodecError::Protocol(x) if x == error), "{e}");
+            assert_eq!(e.close_code().map(CloseCode::as_u16), Some(code));
+            assert!(buf.capacity() < 64, "the buffer did not grow");
+            // The Close for it, in one call; then nothing more is sent.
+            let mut out = BytesMut::new();
+            codec.encode(e.close_message().unwrap(), &mut out).unwrap();
+            assert_eq!(out[2..4], code.to_be_bytes());
+            assert_eq!(&out[4..], error.as_str().as_bytes());
+            let io: io::Error = e.into();
+            assert_eq!(io.kind(), io::ErrorKind::InvalidData);
+            // Poisoned.
+            assert!(codec.decode(&mut BytesMut::from(&b"\x81"[..])).is_err());
+        }
+    }
+
+    #[test]
+    fn the_stream_ending_inside_a_frame_is_an_io_error() {
+        let wire = client_wire(&[Message::text("hello")], 0);
+        for cut in 1..wire.len() {
+            let mut codec = Codec::server(Config::server());
+            let mut buf = BytesMut::from(&wire[..cut]);
+            assert_eq!(codec.decode(&mut buf).unwrap(), None);
+            let e = codec.decode_eof(&mut buf).unwrap_err();
+            assert_eq!(e.close_code(), None);
+            let CodecError::Io(io) = e else { panic!() };
+            assert_eq!(io.kind(), io::ErrorKind::UnexpectedEof);
+        }
+    }
+
+    #[test]
+    fn the_close_handshake_and_encode_errors() {
+        let mut server = Codec::server(Config::server());
+        let mut buf = client_wire(&[Message::close(Some(CloseCode::GOING_AWAY), "")], 0);
+        let Some(Message::Close { code, .. }) = server.decode(&mut buf).unwrap() else {
+            panic!()
+        };
+        assert_eq!(server.state(), State::CloseReceived(code));
+        let mut out = BytesMut::new();
+        server.encode(Message::close(code, ""), &mut out).unwrap();
+        assert_eq!(out[..], [0x88, 0x02, 0x03, 0xE9]);
+        assert_eq!(server.state(), State::Closed);
+        let e = server
+            .encode(Message::close(None, ""), &mut out)
+            .unwrap_err();
+        assert!(matches!(e, CodecError::Encode(EncodeError::AlreadyClosed)));
+        assert_eq!(io::Error::from(e).kind(), io::ErrorKind::InvalidInput);
+        let e = server
+            .encode(Message::Ping(Bytes::from(std::vec![0; 126])), &mut out)
+            .unwrap_err();
+        assert!(matches!(
+            e,
+            CodecError::Encode(EncodeError::ControlFrameTooLong)
+        ));
+        let e = server
+            .encode(Message::close(CloseCode::new(1005), ""), &mut out)
+            .unwrap_err();
+        assert!(matches!(e, CodecError::Encode(_)), "{e}");
+    }
+
+    #[test]
+    fn a_client_masks_and_reads_unmasked_frames() {
+        let mut server = Codec::server(Config::server());
+        let mut client = Codec::client(Config::client(), key);
+        let mut wire = BytesMut::new();
+        server
+            .encode(Message::text("to client"), &mut wire)
+            .unwrap();
+        assert_eq!(wire[1], 9, "unmasked");
+        assert_eq!(
+            client.decode(&mut wire).unwrap(),
+            Some(Message::text("to client"))
+        );
+        client
+            .encode(Message::binary(&b"up"[..]), &mut wire)
+            .unwrap();
+        assert_eq!(wire[1], 0x82, "masked");
+        assert_eq!(wire[2..6], key().to_bytes());
+        // A masked frame to a client is a protocol error.
+        let mut masked = client_wire(&[Message::text("x")], 0);
+        let e = Codec::client(Config::client(), key)
+            .decode(&mut masked)
+            .unwrap_err();
+        assert_eq!(e.close_code(), Some(CloseCode::PROTOCOL_ERROR));
+    }
+}

@@ -207,7 +207,9 @@ mod tests {
     /// and without a key, in a buffer that is never zero-filled.
     #[test]
     fn the_same_bytes_as_the_slice_encoders() {
-        let payload: Vec<u8> = (0..70_000u32).map(|i| u8::try_from(i % 251).unwrap()).collect();
+        let payload: Vec<u8> = (0..70_000u32)
+            .map(|i| u8::try_from(i % 251).unwrap())
+            .collect();
         for len in [0, 1, 3, 7, 8, 9, 125, 126, 127, 65_535, 65_536, 70_000] {
             for key in [None, Some(MaskingKey::new([0x37, 0xfa, 0x21, 0x3d]))] {
                 let body = &payload[..len];

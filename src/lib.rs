@@ -20,6 +20,9 @@ mod encode;
 mod error;
 mod frame;
 mod header;
+#[cfg(feature = "embedded-io-async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "embedded-io-async")))]
+pub mod io_async;
 mod mask;
 mod message;
 mod receiver;

@@ -385,6 +385,24 @@ impl<const N: usize> Receiver<N> {
         self.state.state()
     }
 
+    /// Whether a data message has begun and not ended: its first frame
+    /// (or part of it) was read, its final frame's end not yet. A stream
+    /// that ends now ends inside a message.
+    ///
+    /// ```
+    /// use wsframe::{Config, Receiver};
+    /// let mut rx = Receiver::new(Config::client());
+    /// rx.read(&mut [0x01, 0x00])?; // an empty first fragment of a text message
+    /// assert!(rx.in_message());
+    /// rx.read(&mut [0x80, 0x00])?; // its empty final fragment
+    /// assert!(!rx.in_message());
+    /// # Ok::<(), wsframe::Error>(())
+    /// ```
+    #[must_use]
+    pub fn in_message(&self) -> bool {
+        self.messages.message().is_some()
+    }
+
     /// Back to the start of a connection, forgetting any error and any
     /// Close.
     pub fn reset(&mut self) {

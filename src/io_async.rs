@@ -1,0 +1,1044 @@
+//! A WebSocket endpoint over any [`embedded_io_async`] `Read + Write`
+//! (feature `embedded-io-async`): `no_std`, no allocation, with the buffers
+//! the caller supplies.
+//!
+//! [`WebSocket::receive`] runs the crate's one receive path
+//! ([`Receiver::read`]) over the bytes the socket gives, and hands out the
+//! next message borrowed from the caller's receive buffer: a message that
+//! arrives as one frame in one read stays where it was read; the pieces of
+//! any other are moved to the front of the buffer as they arrive, so a
+//! message can be as long as the buffer (less one byte). Pings are answered
+//! and the peer's Close is echoed as they arrive (each can be turned off); a
+//! broken rule is answered with its Close before the error is returned.
+//!
+//! Sending needs a transmit buffer only in the Client role (to mask a
+//! copy); a server writes a frame's header and payload straight from the
+//! caller's slice when they do not fit the buffer together.
+//!
+//! ```
+//! use wsframe::io_async::{Message, WebSocket};
+//! use wsframe::Config;
+//! # use embedded_io_adapters::tokio_1::FromTokio;
+//! # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let (socket, mut peer) = tokio::io::duplex(1024);
+//! # let socket = FromTokio::new(socket);
+//! # // A masked "Hello" (RFC 6455 §5.7), then a Close 1000.
+//! # peer.write_all(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]).await?;
+//! # peer.write_all(&[0x88, 0x82, 0, 0, 0, 0, 0x03, 0xE8]).await?;
+//!
+//! // `socket` (any embedded_io_async Read + Write) has done the opening
+//! // handshake as a server.
+//! let (mut rx_buf, mut tx_buf) = ([0u8; 1024], [0u8; 256]);
+//! let mut ws = WebSocket::server(socket, Config::server(), &mut rx_buf, &mut tx_buf);
+//! let mut echo = [0u8; 1024];
+//! loop {
+//!     match ws.receive().await? {
+//!         Message::Text(text) => {
+//!             // `text` borrows the endpoint's buffer: copy it out to send it.
+//!             let echo = &mut echo[..text.len()];
+//!             echo.copy_from_slice(text.as_bytes());
+//!             ws.send_binary(echo).await?;
+//!         }
+//!         Message::Close { .. } => break, // the echo of the Close was sent
+//!         _ => {}                         // Pings were answered
+//!     }
+//! }
+//! # let mut out = [0u8; 11];
+//! # peer.read_exact(&mut out).await?;
+//! # assert_eq!(out, *b"\x82\x05Hello\x88\x02\x03\xe8");
+//! # Ok(())
+//! # }
+//! ```
+
+use core::fmt;
+
+use embedded_io_async::{Read, Write};
+
+use crate::close::CloseCode;
+use crate::config::{Config, Role};
+use crate::encode::{encode_frame, Fragmenter};
+use crate::error::EncodeError;
+use crate::header::{FrameHeader, Opcode};
+use crate::mask::{KeySource, MaskingKey, Unmasker};
+use crate::receiver::{Event, Receiver, State};
+use crate::utf8::checked_str;
+
+/// What went wrong on a [`WebSocket`]: kept apart by who is at fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The socket failed.
+    Io(E),
+    /// The peer broke RFC 6455 (or a limit); the Close with
+    /// [`close_code`](crate::Error::close_code) has been sent (unless the
+    /// socket failed meanwhile). Close the socket (§7.1.7).
+    Protocol(crate::Error),
+    /// A frame this side asked for could not be encoded (a control payload
+    /// over 125 bytes, a close code that may not be sent, a transmit buffer
+    /// too small for a control frame, a second Close).
+    Encode(EncodeError),
+    /// The peer ended the stream at a frame boundary, without a Close.
+    ConnectionClosed,
+    /// The peer ended the stream inside a frame or a fragmented message.
+    UnexpectedEof,
+    /// The socket accepted no bytes (`write` returned 0).
+    WriteZero,
+    /// The connection is closed (both Close frames were exchanged, or an
+    /// error was returned before): nothing more is read.
+    Closed,
+}
+
+impl<E> Error<E> {
+    /// The close code sent for this error: the protocol error's (1002,
+    /// 1007 or 1009), else `None`.
+    ///
+    /// ```
+    /// use wsframe::io_async::Error;
+    /// let e: Error<()> = Error::Protocol(wsframe::Error::InvalidUtf8);
+    /// assert_eq!(e.close_code().map(|c| c.as_u16()), Some(1007));
+    /// assert_eq!(Error::<()>::UnexpectedEof.close_code(), None);
+    /// ```
+    #[must_use]
+    pub fn close_code(&self) -> Option<CloseCode> {
+        match self {
+            Error::Protocol(e) => Some(e.close_code()),
+            _ => None,
+        }
+    }
+}
+
+impl<E> From<EncodeError> for Error<E> {
+    fn from(e: EncodeError) -> Self {
+        Error::Encode(e)
+    }
+}
+
+impl<E: fmt::Debug> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Io(e) => write!(f, "i/o error: {e:?}"),
+            Error::Protocol(e) => write!(f, "{} ({})", e, e.close_code().as_u16()),
+            Error::Encode(e) => write!(f, "cannot encode: {}", e.as_str()),
+            Error::ConnectionClosed => f.write_str("the peer ended the stream without a close"),
+            Error::UnexpectedEof => f.write_str("the stream ended inside a frame"),
+            Error::WriteZero => f.write_str("the socket accepted no bytes"),
+            Error::Closed => f.write_str("the connection is closed"),
+        }
+    }
+}
+
+impl<E: fmt::Debug> core::error::Error for Error<E> {}
+
+/// A message from [`WebSocket::receive`], borrowed from the receive buffer
+/// (data) or from the endpoint (control payloads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Message<'a> {
+    /// A text message, valid UTF-8.
+    Text(&'a str),
+    /// A binary message.
+    Binary(&'a [u8]),
+    /// A Ping; the Pong was sent unless answering was turned off
+    /// ([`WebSocket::with_auto_pong`]).
+    Ping(&'a [u8]),
+    /// A Pong.
+    Pong(&'a [u8]),
+    /// The peer's Close; the echo was sent unless turned off
+    /// ([`WebSocket::with_auto_close`]), and the connection is then closed.
+    Close {
+        /// Its code, if the body had one.
+        code: Option<CloseCode>,
+        /// Its reason (valid UTF-8).
+        reason: &'a str,
+    },
+}
+
+/// A server's key source: a server never masks, so it is never asked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoKeys;
+
+impl KeySource for NoKeys {
+    fn masking_key(&mut self) -> MaskingKey {
+        MaskingKey::new([0; 4])
+    }
+}
+
+/// What a read found, with the places of its bytes (not borrowed).
+#[derive(Clone, Copy)]
+enum Ready {
+    Data {
+        start: usize,
+        len: usize,
+        text: bool,
+    },
+    Ping,
+    Pong,
+    Close(Option<CloseCode>),
+}
+
+/// A WebSocket connection over `socket`, after the opening handshake, with
+/// the caller's receive and transmit buffers.
+///
+/// The receive buffer bounds the message size: the limit is the smaller of
+/// [`Config::max_message_len`] and the buffer's length less one (a longer
+/// message fails with 1009 at its length field). The transmit buffer holds
+/// the frames this side writes when they fit ([`FrameHeader::MAX_CONTROL_FRAME_LEN`]
+/// = 131 bytes is enough for every control frame; a client's data frames are
+/// masked through it in pieces, so any size of at least 15 bytes works).
+///
+/// ```
+/// use wsframe::{io_async::WebSocket, Config, MaskingKey};
+/// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(tokio::io::duplex(64).0);
+/// let (mut rx, mut tx) = ([0u8; 512], [0u8; 256]);
+/// // Client: a fresh key per frame from the caller's RNG (here a stand-in).
+/// let ws = WebSocket::client(socket, Config::client(), &mut rx, &mut tx, || MaskingKey::new([1, 2, 3, 4]));
+/// assert_eq!(ws.message_limit(), 511);
+/// ```
+pub struct WebSocket<'b, S, K = NoKeys> {
+    socket: S,
+    rx: Receiver,
+    keys: K,
+    rx_buf: &'b mut [u8],
+    tx_buf: &'b mut [u8],
+    /// The message gathered so far: `rx_buf[..gathered]`.
+    gathered: usize,
+    /// Bytes read and not yet given to the receiver: `rx_buf[start..end]`.
+    start: usize,
+    end: usize,
+    /// The payload of the last control frame (Ping, Pong, the Close reason).
+    control: [u8; 125],
+    control_len: u8,
+    auto_pong: bool,
+    auto_close: bool,
+}
+
+impl<S, K> fmt::Debug for WebSocket<'_, S, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebSocket")
+            .field("state", &self.rx.state())
+            .field("rx_buf", &self.rx_buf.len())
+            .field("tx_buf", &self.tx_buf.len())
+            .field("gathered", &self.gathered)
+            .field("unread", &(self.end - self.start))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'b, S: Read + Write> WebSocket<'b, S, NoKeys> {
+    /// The server side of a connection whose opening handshake is done.
+    /// `config`'s role becomes [`Role::Server`].
+    ///
+    /// ```
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(tokio::io::duplex(64).0);
+    /// let (mut rx, mut tx) = ([0u8; 512], [0u8; 131]);
+    /// let ws = wsframe::io_async::WebSocket::server(socket, wsframe::Config::server(), &mut rx, &mut tx);
+    /// assert_eq!(ws.state(), wsframe::State::Open);
+    /// ```
+    pub fn server(socket: S, config: Config, rx_buf: &'b mut [u8], tx_buf: &'b mut [u8]) -> Self {
+        Self::new(
+            socket,
+            config.with_role(Role::Server),
+            rx_buf,
+            tx_buf,
+            NoKeys,
+        )
+    }
+}
+
+impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
+    /// The client side of a connection whose opening handshake is done:
+    /// every frame it sends is masked with a fresh key from `keys` (RFC 6455
+    /// §5.3). `config`'s role becomes [`Role::Client`].
+    ///
+    /// ```
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(tokio::io::duplex(64).0);
+    /// use wsframe::{io_async::WebSocket, Config, MaskingKey, Role};
+    /// let (mut rx, mut tx) = ([0u8; 512], [0u8; 131]);
+    /// let ws = WebSocket::client(socket, Config::server(), &mut rx, &mut tx, || MaskingKey::new([7; 4]));
+    /// assert_eq!(ws.config().role(), Role::Client);
+    /// ```
+    pub fn client(
+        socket: S,
+        config: Config,
+        rx_buf: &'b mut [u8],
+        tx_buf: &'b mut [u8],
+        keys: K,
+    ) -> Self {
+        Self::new(socket, config.with_role(Role::Client), rx_buf, tx_buf, keys)
+    }
+
+    fn new(socket: S, config: Config, rx_buf: &'b mut [u8], tx_buf: &'b mut [u8], keys: K) -> Self {
+        let room = rx_buf.len().saturating_sub(1) as u64;
+        let limit = if config.max_message_len() < room {
+            config.max_message_len()
+        } else {
+            room
+        };
+        WebSocket {
+            socket,
+            rx: Receiver::new(config.with_max_message_len(limit).with_allowed_rsv(0)),
+            keys,
+            rx_buf,
+            tx_buf,
+            gathered: 0,
+            start: 0,
+            end: 0,
+            control: [0; 125],
+            control_len: 0,
+            auto_pong: true,
+            auto_close: true,
+        }
+    }
+
+    /// Whether Pings are answered as they arrive (on by default). Off, the
+    /// Pong is the caller's to send ([`WebSocket::send_pong`]).
+    ///
+    /// ```
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(tokio::io::duplex(64).0);
+    /// let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+    /// let ws = wsframe::io_async::WebSocket::server(socket, wsframe::Config::server(), &mut rx, &mut tx)
+    ///     .with_auto_pong(false);
+    /// # let _ = ws;
+    /// ```
+    #[must_use]
+    pub fn with_auto_pong(mut self, on: bool) -> Self {
+        self.auto_pong = on;
+        self
+    }
+
+    /// Whether the peer's Close is echoed as it arrives (on by default).
+    /// Off, the answer is the caller's ([`WebSocket::close`], with a code
+    /// of its choosing).
+    ///
+    /// ```
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(tokio::io::duplex(64).0);
+    /// let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+    /// let ws = wsframe::io_async::WebSocket::server(socket, wsframe::Config::server(), &mut rx, &mut tx)
+    ///     .with_auto_close(false);
+    /// # let _ = ws;
+    /// ```
+    #[must_use]
+    pub fn with_auto_close(mut self, on: bool) -> Self {
+        self.auto_close = on;
+        self
+    }
+
+    /// The configuration received frames are judged by (its message limit
+    /// lowered to fit the receive buffer).
+    ///
+    /// ```
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(tokio::io::duplex(64).0);
+    /// let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+    /// let ws = wsframe::io_async::WebSocket::server(socket, wsframe::Config::client(), &mut rx, &mut tx);
+    /// assert_eq!(ws.config().role(), wsframe::Role::Server);
+    /// ```
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        self.rx.config()
+    }
+
+    /// The largest message accepted: [`Config::max_message_len`], at most
+    /// the receive buffer's length less one.
+    ///
+    /// ```
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(tokio::io::duplex(64).0);
+    /// let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+    /// let ws = wsframe::io_async::WebSocket::server(socket, wsframe::Config::server(), &mut rx, &mut tx);
+    /// assert_eq!(ws.message_limit(), 63);
+    /// ```
+    #[must_use]
+    pub fn message_limit(&self) -> u64 {
+        self.rx.message_limit()
+    }
+
+    /// Where the connection stands.
+    ///
+    /// ```
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(tokio::io::duplex(64).0);
+    /// let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+    /// let ws = wsframe::io_async::WebSocket::server(socket, wsframe::Config::server(), &mut rx, &mut tx);
+    /// assert_eq!(ws.state(), wsframe::State::Open);
+    /// ```
+    #[must_use]
+    pub fn state(&self) -> State {
+        self.rx.state()
+    }
+
+    /// The socket, for the caller to close once the connection is done.
+    ///
+    /// ```
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(tokio::io::duplex(64).0);
+    /// let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+    /// let ws = wsframe::io_async::WebSocket::server(socket, wsframe::Config::server(), &mut rx, &mut tx);
+    /// let _socket = ws.into_inner();
+    /// ```
+    pub fn into_inner(self) -> S {
+        self.socket
+    }
+
+    /// Receives the next message, borrowed from the receive buffer.
+    ///
+    /// Bytes read past the message stay in the buffer for the next call.
+    /// A Ping is answered and the peer's Close echoed before they are
+    /// handed out (unless turned off).
+    ///
+    /// # Errors
+    /// - [`Error::Protocol`] for the first rule the peer breaks (RFC 6455
+    ///   §5, §8.1, §10.4), after its Close (1002, 1007 or 1009) was sent;
+    /// - [`Error::Io`] if the socket fails; [`Error::UnexpectedEof`] if the
+    ///   stream ends inside a frame or message, [`Error::ConnectionClosed`]
+    ///   if it ends between frames;
+    /// - [`Error::Closed`] after the peer's Close was received, or after an error;
+    /// - [`Error::Encode`] if the transmit buffer cannot hold the Pong or
+    ///   Close to send (less than 131 bytes), [`Error::WriteZero`].
+    pub async fn receive(&mut self) -> Result<Message<'_>, Error<S::Error>> {
+        let ready = self.next_ready().await?;
+        let control = self
+            .control
+            .get(..usize::from(self.control_len))
+            .unwrap_or(&[]);
+        Ok(match ready {
+            Ready::Data { start, len, text } => {
+                let bytes = self.rx_buf.get(start..start + len).unwrap_or(&[]);
+                if text {
+                    Message::Text(checked_str(bytes))
+                } else {
+                    Message::Binary(bytes)
+                }
+            }
+            Ready::Ping => Message::Ping(control),
+            Ready::Pong => Message::Pong(control),
+            Ready::Close(code) => Message::Close {
+                code,
+                reason: checked_str(control),
+            },
+        })
+    }
+
+    /// Reads until a message is ready; where its bytes are.
+    async fn next_ready(&mut self) -> Result<Ready, Error<S::Error>> {
+        match self.rx.state() {
+            State::Open | State::CloseSent => {}
+            State::CloseReceived(_) | State::Closed | State::Failed(_) => {
+                return Err(Error::Closed)
+            }
+        }
+        loop {
+            if self.start == self.end {
+                self.fill().await?;
+            }
+            let input = self.rx_buf.get_mut(self.start..self.end).unwrap_or(&mut []);
+            let at = self.start;
+            let base = input.as_ptr() as usize;
+            let (used, event) = match self.rx.read(input) {
+                Ok(read) => read,
+                Err(e) => {
+                    // The Close for the error first; the protocol error is
+                    // the one to report even if the socket fails now.
+                    let _ = self.send_reply().await;
+                    return Err(Error::Protocol(e));
+                }
+            };
+            // Where the event's bytes are, before the borrow ends.
+            let mut piece = None;
+            let mut control = None;
+            let mut ready = None;
+            match event {
+                Some(Event::Piece(p)) => {
+                    // The piece lies in `input`, unmasked in place.
+                    let offset = (p.payload.as_ptr() as usize).wrapping_sub(base);
+                    piece = Some((
+                        at.wrapping_add(offset),
+                        p.payload.len(),
+                        p.opcode == Opcode::Text,
+                        p.first,
+                        p.last,
+                    ));
+                }
+                Some(Event::Ping(p)) => {
+                    control = Some(p);
+                    ready = Some(Ready::Ping);
+                }
+                Some(Event::Pong(p)) => {
+                    control = Some(p);
+                    ready = Some(Ready::Pong);
+                }
+                Some(Event::Close { code, reason }) => {
+                    control = Some(reason.as_bytes());
+                    ready = Some(Ready::Close(code));
+                }
+                // None, or what never comes here: header events are off,
+                // there is no message buffer and RSV1 is not allowed.
+                _ => {}
+            }
+            if let Some(payload) = control {
+                let n = payload.len().min(125);
+                if let (Some(dst), Some(src)) = (self.control.get_mut(..n), payload.get(..n)) {
+                    dst.copy_from_slice(src);
+                }
+                self.control_len = u8::try_from(n).unwrap_or(125);
+            }
+            self.start += used;
+            if let Some((pos, len, text, first, last)) = piece {
+                if first && last && self.gathered == 0 {
+                    // The whole message in place.
+                    return Ok(Ready::Data {
+                        start: pos,
+                        len,
+                        text,
+                    });
+                }
+                if first {
+                    self.gathered = 0;
+                }
+                // Move the piece to the end of the message so far (it
+                // never lies before it: bytes are only ever moved back).
+                let fits = |end: Option<usize>| end.is_some_and(|end| end <= self.rx_buf.len());
+                if fits(pos.checked_add(len)) && fits(self.gathered.checked_add(len)) {
+                    self.rx_buf.copy_within(pos..pos + len, self.gathered);
+                }
+                self.gathered += len;
+                if last {
+                    let len = self.gathered;
+                    self.gathered = 0;
+                    return Ok(Ready::Data {
+                        start: 0,
+                        len,
+                        text,
+                    });
+                }
+            }
+            if let Some(ready) = ready {
+                let due = match ready {
+                    Ready::Ping => self.auto_pong,
+                    Ready::Close(_) => self.auto_close,
+                    _ => false,
+                };
+                if due {
+                    self.send_reply().await?;
+                }
+                return Ok(ready);
+            }
+        }
+    }
+
+    /// Reads more bytes after the message gathered so far.
+    async fn fill(&mut self) -> Result<(), Error<S::Error>> {
+        // Nothing is unread: the free space starts after the message.
+        self.start = self.gathered;
+        self.end = self.gathered;
+        let free = self.rx_buf.get_mut(self.gathered..).unwrap_or(&mut []);
+        if free.is_empty() {
+            // Cannot happen: the message limit is the buffer less one byte.
+            return Err(Error::Protocol(crate::Error::MessageTooBig));
+        }
+        match self.socket.read(free).await {
+            Ok(0) if self.rx.needed() > 0 || self.gathered > 0 || self.in_message() => {
+                Err(Error::UnexpectedEof)
+            }
+            Ok(0) => Err(Error::ConnectionClosed),
+            Ok(n) => {
+                self.end = self.gathered + n.min(free_len(self.rx_buf.len(), self.gathered));
+                Ok(())
+            }
+            Err(e) => Err(Error::Io(e)),
+        }
+    }
+
+    /// Whether a message is in progress.
+    fn in_message(&self) -> bool {
+        self.gathered > 0 || self.rx.in_message()
+    }
+
+    /// Writes what the receiver has due (a Pong, the Close echo, the Close
+    /// for an error).
+    async fn send_reply(&mut self) -> Result<(), Error<S::Error>> {
+        let key = self.key();
+        let n = self.rx.reply(key, self.tx_buf)?;
+        if n > 0 {
+            let frame = self.tx_buf.get(..n).unwrap_or(&[]);
+            write_all(&mut self.socket, frame).await?;
+            self.socket.flush().await.map_err(Error::Io)?;
+        }
+        Ok(())
+    }
+
+    /// A fresh key in the Client role.
+    fn key(&mut self) -> Option<MaskingKey> {
+        match self.rx.config().role() {
+            Role::Client => Some(self.keys.masking_key()),
+            Role::Server | Role::Any => None,
+        }
+    }
+
+    /// Sends a text message as one frame.
+    ///
+    /// # Errors
+    /// [`Error::Io`], [`Error::WriteZero`]; [`Error::Closed`] once this
+    /// side's Close was sent or the connection failed.
+    pub async fn send_text(&mut self, text: &str) -> Result<(), Error<S::Error>> {
+        self.send_frame(true, Opcode::Text, text.as_bytes()).await
+    }
+
+    /// Sends a binary message as one frame.
+    ///
+    /// # Errors
+    /// As [`WebSocket::send_text`].
+    pub async fn send_binary(&mut self, payload: &[u8]) -> Result<(), Error<S::Error>> {
+        self.send_frame(true, Opcode::Binary, payload).await
+    }
+
+    /// Sends a Text or Binary message in fragments of at most
+    /// `fragment_size` payload bytes.
+    ///
+    /// # Errors
+    /// As [`WebSocket::send_text`]; [`Error::Encode`] with
+    /// [`EncodeError::ZeroFragmentSize`] or [`EncodeError::NotDataOpcode`].
+    pub async fn send_fragmented(
+        &mut self,
+        opcode: Opcode,
+        payload: &[u8],
+        fragment_size: usize,
+    ) -> Result<(), Error<S::Error>> {
+        for (header, chunk) in Fragmenter::new(opcode, payload, fragment_size)? {
+            self.send_frame(header.fin(), header.opcode(), chunk)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Sends a Ping (at most 125 bytes of payload).
+    ///
+    /// # Errors
+    /// As [`WebSocket::send_text`]; [`Error::Encode`] with
+    /// [`EncodeError::ControlFrameTooLong`] over 125 bytes.
+    pub async fn send_ping(&mut self, payload: &[u8]) -> Result<(), Error<S::Error>> {
+        self.send_frame(true, Opcode::Ping, payload).await
+    }
+
+    /// Sends a Pong (at most 125 bytes of payload), for a caller that
+    /// answers Pings itself or sends unsolicited Pongs (§5.5.3).
+    ///
+    /// # Errors
+    /// As [`WebSocket::send_ping`].
+    pub async fn send_pong(&mut self, payload: &[u8]) -> Result<(), Error<S::Error>> {
+        self.send_frame(true, Opcode::Pong, payload).await
+    }
+
+    /// Sends a Close with `code` and `reason` (cut to 123 bytes): starts the
+    /// closing handshake, or answers the peer's Close when echoing is off.
+    /// Then keep calling [`WebSocket::receive`] until the peer's Close.
+    ///
+    /// # Errors
+    /// [`Error::Encode`] with [`EncodeError::InvalidCloseCode`],
+    /// [`EncodeError::AlreadyClosed`] (a second Close), or
+    /// [`EncodeError::BufferTooSmall`] (a transmit buffer under the frame's
+    /// length); [`Error::Io`], [`Error::WriteZero`].
+    pub async fn close(
+        &mut self,
+        code: Option<CloseCode>,
+        reason: &str,
+    ) -> Result<(), Error<S::Error>> {
+        let key = self.key();
+        let n = self.rx.close(code, reason, key, self.tx_buf)?;
+        let frame = self.tx_buf.get(..n).unwrap_or(&[]);
+        write_all(&mut self.socket, frame).await?;
+        self.socket.flush().await.map_err(Error::Io)
+    }
+
+    /// One frame: through the transmit buffer when it fits (one write);
+    /// else a server writes the header and then the payload as it is, and
+    /// a client masks the payload through the buffer in pieces.
+    async fn send_frame(
+        &mut self,
+        fin: bool,
+        opcode: Opcode,
+        payload: &[u8],
+    ) -> Result<(), Error<S::Error>> {
+        if matches!(
+            self.rx.state(),
+            State::CloseSent | State::Closed | State::Failed(_)
+        ) {
+            return Err(Error::Closed);
+        }
+        let key = self.key();
+        let header = FrameHeader::new(fin, 0, opcode, key, payload.len() as u64)?;
+        if let Ok(n) = encode_frame(&header, payload, self.tx_buf) {
+            let frame = self.tx_buf.get(..n).unwrap_or(&[]);
+            write_all(&mut self.socket, frame).await?;
+            return self.socket.flush().await.map_err(Error::Io);
+        }
+        let head_len = header.encode(self.tx_buf)?;
+        let head = self.tx_buf.get(..head_len).unwrap_or(&[]);
+        write_all(&mut self.socket, head).await?;
+        match key {
+            None => write_all(&mut self.socket, payload).await?,
+            Some(key) => {
+                let mut unmasker = Unmasker::new(key);
+                for chunk in payload.chunks(self.tx_buf.len().max(1)) {
+                    let out = self.tx_buf.get_mut(..chunk.len()).unwrap_or(&mut []);
+                    out.copy_from_slice(chunk);
+                    unmasker.apply(out);
+                    write_all(&mut self.socket, out).await?;
+                }
+            }
+        }
+        self.socket.flush().await.map_err(Error::Io)
+    }
+}
+
+/// The bytes free after `used` in a buffer of `len`.
+fn free_len(len: usize, used: usize) -> usize {
+    len.saturating_sub(used)
+}
+
+/// `Write::write_all` without its panic on `Ok(0)`.
+async fn write_all<S: Write>(socket: &mut S, mut buf: &[u8]) -> Result<(), Error<S::Error>> {
+    while !buf.is_empty() {
+        match socket.write(buf).await {
+            Ok(0) => return Err(Error::WriteZero),
+            Ok(n) => buf = buf.get(n..).unwrap_or(&[]),
+            Err(e) => return Err(Error::Io(e)),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encode::encode_close;
+    use std::vec::Vec;
+
+    /// An in-memory socket: reads hand out `input` in `chunk`-byte pieces
+    /// (then end of stream, or `fail`), writes are kept.
+    struct Mem {
+        input: Vec<u8>,
+        at: usize,
+        chunk: usize,
+        fail: bool,
+        output: Vec<u8>,
+        write_zero: bool,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    struct Broken;
+
+    impl core::fmt::Display for Broken {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("broken")
+        }
+    }
+    impl core::error::Error for Broken {}
+    impl embedded_io_async::Error for Broken {
+        fn kind(&self) -> embedded_io_async::ErrorKind {
+            embedded_io_async::ErrorKind::BrokenPipe
+        }
+    }
+    impl embedded_io_async::ErrorType for Mem {
+        type Error = Broken;
+    }
+    impl Read for Mem {
+        async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Broken> {
+            let n = self.chunk.min(buf.len()).min(self.input.len() - self.at);
+            if n == 0 && self.fail {
+                return Err(Broken);
+            }
+            buf[..n].copy_from_slice(&self.input[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+    impl Write for Mem {
+        async fn write(&mut self, buf: &[u8]) -> Result<usize, Broken> {
+            if self.write_zero {
+                return Ok(0);
+            }
+            self.output.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        async fn flush(&mut self) -> Result<(), Broken> {
+            Ok(())
+        }
+    }
+
+    fn mem(input: Vec<u8>, chunk: usize) -> Mem {
+        Mem {
+            input,
+            at: 0,
+            chunk,
+            fail: false,
+            output: Vec::new(),
+            write_zero: false,
+        }
+    }
+
+    fn frame(fin: bool, opcode: Opcode, key: Option<[u8; 4]>, payload: &[u8]) -> Vec<u8> {
+        let h = FrameHeader::new(
+            fin,
+            0,
+            opcode,
+            key.map(MaskingKey::new),
+            payload.len() as u64,
+        )
+        .unwrap();
+        let mut out = std::vec![0u8; payload.len() + 14];
+        let n = encode_frame(&h, payload, &mut out).unwrap();
+        out.truncate(n);
+        out
+    }
+
+    const K: Option<[u8; 4]> = Some([0x37, 0xfa, 0x21, 0x3d]);
+
+    /// What the server side receives, one line per message, then the end.
+    async fn run(wire: &[u8], chunk: usize, rx_len: usize) -> (Vec<std::string::String>, Vec<u8>) {
+        let (mut rx, mut tx) = (std::vec![0u8; rx_len], [0u8; 131]);
+        let mut ws = WebSocket::server(
+            mem(wire.to_vec(), chunk),
+            Config::server(),
+            &mut rx,
+            &mut tx,
+        );
+        let mut seen = Vec::new();
+        loop {
+            match ws.receive().await {
+                Ok(m) => seen.push(std::format!("{m:?}")),
+                Err(e) => {
+                    seen.push(std::format!("{e:?}"));
+                    break;
+                }
+            }
+        }
+        (seen, ws.into_inner().output)
+    }
+
+    #[tokio::test]
+    async fn messages_at_any_split_with_replies() {
+        let mut wire = Vec::new();
+        wire.extend(frame(false, Opcode::Text, K, "héllo ".as_bytes()));
+        wire.extend(frame(true, Opcode::Ping, K, b"p"));
+        wire.extend(frame(false, Opcode::Continuation, K, b""));
+        wire.extend(frame(true, Opcode::Continuation, K, "wörld".as_bytes()));
+        wire.extend(frame(true, Opcode::Binary, K, &[1, 2, 3]));
+        wire.extend(frame(true, Opcode::Pong, K, b""));
+        wire.extend(frame(true, Opcode::Text, K, b""));
+        wire.extend(frame(true, Opcode::Close, K, b"\x03\xe8ok"));
+        let expected = [
+            "Ping([112])",
+            "Text(\"héllo wörld\")",
+            "Binary([1, 2, 3])",
+            "Pong([])",
+            "Text(\"\")",
+            "Close { code: Some(CloseCode(1000)), reason: \"ok\" }",
+            "Closed",
+        ];
+        // The Pong, then the Close echoed.
+        let replies = [&b"\x8a\x01p"[..], b"\x88\x02\x03\xe8"].concat();
+        for chunk in 1..=wire.len() {
+            for rx_len in [14, 64] {
+                let (seen, out) = run(&wire, chunk, rx_len).await;
+                assert_eq!(seen, expected, "chunk {chunk}, buffer {rx_len}");
+                assert_eq!(out, replies, "chunk {chunk}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_one_frame_message_stays_where_it_was_read() {
+        let wire = frame(true, Opcode::Binary, K, b"abc");
+        let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+        let start = rx.as_ptr() as usize;
+        let mut ws = WebSocket::server(mem(wire, 64), Config::server(), &mut rx, &mut tx);
+        let Ok(Message::Binary(b)) = ws.receive().await else {
+            panic!()
+        };
+        assert_eq!((b.as_ptr() as usize - start, b), (6, &b"abc"[..]));
+    }
+
+    /// Each broken rule: its Close is written, then the error returned.
+    #[tokio::test]
+    async fn errors_send_their_close_first() {
+        let long = std::vec![b'a'; 64];
+        let cases: [(Vec<u8>, crate::Error); 5] = [
+            (
+                frame(true, Opcode::Text, None, b"x"),
+                crate::Error::UnmaskedClientFrame,
+            ),
+            (
+                std::vec![0x83, 0x80, 0, 0, 0, 0],
+                crate::Error::ReservedOpcode,
+            ),
+            (
+                frame(true, Opcode::Text, K, b"\xff"),
+                crate::Error::InvalidUtf8,
+            ),
+            (
+                frame(true, Opcode::Close, K, b"\x03"),
+                crate::Error::CloseBodyTooShort,
+            ),
+            // 64 bytes into a 64-byte buffer: over the limit of 63, at its length field.
+            (
+                frame(true, Opcode::Binary, K, &long)[..2].to_vec(),
+                crate::Error::MessageTooBig,
+            ),
+        ];
+        for (wire, error) in cases {
+            for chunk in [1, 100] {
+                let (seen, out) = run(&wire, chunk, 64).await;
+                assert_eq!(
+                    seen,
+                    [std::format!("{:?}", Error::<Broken>::Protocol(error))]
+                );
+                let mut close = [0u8; 131];
+                let n = error.encode_close(None, &mut close).unwrap();
+                assert_eq!(out, close[..n], "{error:?}");
+                assert_eq!(out[2..4], error.close_code().as_u16().to_be_bytes());
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_end_of_the_stream_and_socket_errors() {
+        let wire = frame(true, Opcode::Binary, K, b"abcdef");
+        for cut in 1..wire.len() {
+            let (seen, _) = run(&wire[..cut], 3, 64).await;
+            assert_eq!(seen, ["UnexpectedEof"], "cut at {cut}");
+        }
+        // Inside a fragmented message, between its frames.
+        let (seen, _) = run(&frame(false, Opcode::Binary, K, b""), 64, 64).await;
+        assert_eq!(seen, ["UnexpectedEof"]);
+        let (seen, _) = run(&wire, 64, 64).await;
+        assert_eq!(
+            seen,
+            ["Binary([97, 98, 99, 100, 101, 102])", "ConnectionClosed"]
+        );
+        // A failing socket.
+        let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+        let mut socket = mem(Vec::new(), 1);
+        socket.fail = true;
+        let mut ws = WebSocket::server(socket, Config::server(), &mut rx, &mut tx);
+        assert_eq!(ws.receive().await, Err(Error::Io(Broken)));
+        // A socket that takes nothing.
+        let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+        let mut socket = mem(Vec::new(), 1);
+        socket.write_zero = true;
+        let mut ws = WebSocket::server(socket, Config::server(), &mut rx, &mut tx);
+        assert_eq!(ws.send_text("x").await, Err(Error::WriteZero));
+    }
+
+    #[tokio::test]
+    async fn a_client_masks_with_its_keys_through_a_small_buffer() {
+        let (mut rx, mut tx) = ([0u8; 64], [0u8; 16]);
+        let mut n = 0u8;
+        let keys = move || {
+            n += 1;
+            MaskingKey::new([n, 2, 3, 4])
+        };
+        let mut ws =
+            WebSocket::client(mem(Vec::new(), 1), Config::client(), &mut rx, &mut tx, keys);
+        let long: Vec<u8> = (0..1000u32)
+            .map(|i| u8::try_from(i % 251).unwrap())
+            .collect();
+        ws.send_binary(&long).await.unwrap();
+        ws.send_fragmented(Opcode::Text, "héllo".as_bytes(), 2)
+            .await
+            .unwrap();
+        ws.send_ping(b"p").await.unwrap();
+        assert_eq!(
+            ws.send_ping(&[0; 126]).await,
+            Err(Error::Encode(EncodeError::ControlFrameTooLong))
+        );
+        assert_eq!(
+            ws.send_fragmented(Opcode::Ping, b"x", 1).await,
+            Err(Error::Encode(EncodeError::NotDataOpcode))
+        );
+        ws.close(Some(CloseCode::NORMAL), "bye").await.unwrap();
+        assert_eq!(
+            ws.close(None, "").await,
+            Err(Error::Encode(EncodeError::AlreadyClosed))
+        );
+        assert_eq!(ws.send_text("late").await, Err(Error::Closed));
+        let mut out = ws.into_inner().output;
+        // A server reads it all back, each frame with its own key.
+        let mut server = Receiver::<2048>::with_buffer(Config::server());
+        let mut events = Vec::new();
+        let mut keys_seen = Vec::new();
+        let mut at = 0;
+        while at < out.len() {
+            keys_seen.push(out[at + 2..at + 4].to_vec());
+            let (used, event) = server.read(&mut out[at..]).unwrap();
+            at += used;
+            if let Some(e) = event {
+                events.push(
+                    std::format!("{e:?}")
+                        .chars()
+                        .take(40)
+                        .collect::<std::string::String>(),
+                );
+            }
+        }
+        assert_eq!(
+            events,
+            [
+                std::format!("{:?}", Event::Binary(&long))
+                    .chars()
+                    .take(40)
+                    .collect::<std::string::String>(),
+                "Text(\"héllo\")".into(),
+                "Ping([112])".into(),
+                "Close { code: Some(CloseCode(1000)), rea".into(),
+            ]
+        );
+        let mut close = [0u8; 16];
+        let n = encode_close(
+            Some(CloseCode::NORMAL),
+            "bye",
+            Some(MaskingKey::new([8, 2, 3, 4])),
+            &mut close,
+        )
+        .unwrap();
+        assert_eq!(
+            close[..n],
+            [
+                0x88,
+                0x85,
+                8,
+                2,
+                3,
+                4,
+                0x03 ^ 8,
+                0xe8 ^ 2,
+                b'b' ^ 3,
+                b'y' ^ 4,
+                b'e' ^ 8
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn replies_can_be_left_to_the_caller() {
+        let mut wire = frame(true, Opcode::Ping, K, b"p");
+        wire.extend(frame(true, Opcode::Close, K, b"\x03\xe9"));
+        let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+        let mut ws = WebSocket::server(mem(wire, 64), Config::server(), &mut rx, &mut tx)
+            .with_auto_pong(false)
+            .with_auto_close(false);
+        assert_eq!(ws.receive().await, Ok(Message::Ping(b"p")));
+        assert_eq!(
+            ws.receive().await,
+            Ok(Message::Close {
+                code: CloseCode::new(1001),
+                reason: ""
+            })
+        );
+        assert_eq!(ws.state(), State::CloseReceived(CloseCode::new(1001)));
+        ws.close(Some(CloseCode::NORMAL), "").await.unwrap();
+        assert_eq!(ws.state(), State::Closed);
+        assert_eq!(ws.receive().await, Err(Error::Closed));
+        assert_eq!(ws.into_inner().output, b"\x88\x02\x03\xe8");
+    }
+}

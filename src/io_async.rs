@@ -294,6 +294,32 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
         }
     }
 
+    /// The same endpoint, with the first `len` bytes of the receive buffer
+    /// taken as already read from the socket: the bytes that came after the
+    /// opening handshake's request or response, in the same read, when the
+    /// caller did the handshake in this buffer (a frame sent right behind a
+    /// request must not be lost). `len` is cut to the buffer's length.
+    ///
+    /// ```
+    /// use wsframe::io_async::{Message, WebSocket};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(tokio::io::duplex(64).0);
+    /// let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+    /// // A request head was parsed from `rx`; an unmasked "hi" (from a server) followed it.
+    /// rx[..4].copy_from_slice(b"\x81\x02hi");
+    /// let mut ws = WebSocket::client(socket, wsframe::Config::client(), &mut rx, &mut tx, || wsframe::MaskingKey::new([1; 4]))
+    ///     .with_unread(4);
+    /// assert!(matches!(ws.receive().await, Ok(Message::Text("hi"))));
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn with_unread(mut self, len: usize) -> Self {
+        self.start = 0;
+        self.end = len.min(self.rx_buf.len());
+        self
+    }
+
     /// Whether Pings are answered as they arrive (on by default). Off, the
     /// Pong is the caller's to send ([`WebSocket::send_pong`]).
     ///

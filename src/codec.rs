@@ -53,7 +53,6 @@ use crate::error::{EncodeError, Error};
 use crate::header::{FrameHeader, Opcode};
 use crate::mask::{KeySource, MaskingKey};
 use crate::receiver::{Event, Receiver, State};
-use crate::status::Status;
 use crate::utf8::checked_str;
 
 /// Text, known to be valid UTF-8: the bytes of a text message, as the
@@ -360,7 +359,16 @@ pub struct Codec {
     rx: Receiver,
     keys: Option<Box<dyn KeySource + Send>>,
     fragment: usize,
+    /// A fragmented message being gathered.
     gathering: Option<Gathering>,
+    /// The payload so far of a message's first frame, at the front of the
+    /// read buffer (unmasked in place).
+    kept: usize,
+    /// Whether that message is text.
+    text: bool,
+    /// The length of the last fragmented message: the next one's first
+    /// capacity.
+    gather_hint: usize,
 }
 
 impl fmt::Debug for Codec {
@@ -370,7 +378,8 @@ impl fmt::Debug for Codec {
             .field("keys", &self.keys.as_ref().map(|_| "KeySource"))
             .field("fragment", &self.fragment)
             .field("gathering", &self.gathering)
-            .finish()
+            .field("kept", &self.kept)
+            .finish_non_exhaustive()
     }
 }
 
@@ -407,6 +416,9 @@ impl Codec {
             keys,
             fragment: usize::MAX,
             gathering: None,
+            kept: 0,
+            text: false,
+            gather_hint: 0,
         }
     }
 
@@ -506,69 +518,134 @@ enum Took {
         text: bool,
         first: bool,
         last: bool,
+        /// Where the piece starts in the input given to `read`.
+        offset: usize,
         len: usize,
     },
     Message(Message),
+}
+
+impl Codec {
+    /// The first frame of the message so far (`src[..kept]`, unmasked)
+    /// turns out not to be its only frame: gather it.
+    fn gather_kept(&mut self, src: &mut BytesMut, text: bool) {
+        // Sized as the last fragmented message was, so that a stream of
+        // similar messages is gathered without growing the buffer.
+        let hint = self.gather_hint;
+        let gathering = self.gathering.get_or_insert_with(|| Gathering {
+            text,
+            bytes: BytesMut::with_capacity(hint),
+        });
+        gathering
+            .bytes
+            .extend_from_slice(src.get(..self.kept).unwrap_or(&[]));
+        src.advance(self.kept);
+        self.kept = 0;
+    }
+
+    /// A whole data message.
+    fn data(text: bool, payload: Bytes) -> Message {
+        if text {
+            // Checked by the receiver as it arrived.
+            Message::Text(Utf8Bytes(payload))
+        } else {
+            Message::Binary(payload)
+        }
+    }
 }
 
 impl Decoder for Codec {
     type Item = Message;
     type Error = CodecError;
 
+    /// Reads the next message from `src`. A message's first frame stays in
+    /// `src`, unmasked in place, until it is whole (then it is handed out
+    /// without a copy if it was the message's only frame); the frames of a
+    /// fragmented message are gathered once. `src` holds at most a frame
+    /// (at most [`Config::max_frame_payload`]) and a read.
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Message>, CodecError> {
         loop {
-            let (used, took) = match self.rx.read_slice(src.as_mut())? {
-                Status::Partial { needed } => {
-                    // Bounded: a header over the limits has failed already.
-                    src.reserve(needed.get());
-                    return Ok(None);
-                }
-                Status::Complete((used, event)) => (used, took(event)),
+            let input = src.get_mut(self.kept..).unwrap_or(&mut []);
+            if input.is_empty() {
+                // Room for the rest of the frame (bounded: a header over the
+                // limits failed at its length field).
+                let needed = usize::try_from(self.rx.needed()).unwrap_or(0);
+                src.reserve(needed);
+                return Ok(None);
+            }
+            let base = input.as_ptr() as usize;
+            let (used, took) = match self.rx.read(input) {
+                Ok((used, event)) => (used, took(event, base)),
+                Err(e) => return Err(e.into()),
             };
             match took {
-                Took::Nothing => {
-                    src.advance(used);
-                    if src.is_empty() {
-                        return Ok(None);
+                Took::Nothing | Took::Message(_) => {
+                    if self.kept > 0 {
+                        // Cannot happen: inside a data frame every byte is
+                        // a piece. Keep the order anyway.
+                        let text = self.gathering.as_ref().is_some_and(|g| g.text);
+                        self.gather_kept(src, text);
                     }
-                }
-                Took::Message(message) => {
                     src.advance(used);
-                    return Ok(Some(message));
+                    if let Took::Message(message) = took {
+                        return Ok(Some(message));
+                    }
                 }
                 Took::Piece {
                     text,
                     first,
                     last,
+                    offset,
                     len,
                 } => {
-                    if first && last {
-                        // The whole message is this frame's payload, at
-                        // the end of the `used` bytes: hand it out in place.
-                        let mut frame = src.split_to(used);
-                        frame.advance(used - len);
-                        let payload = frame.freeze();
-                        return Ok(Some(if text {
-                            Message::Text(Utf8Bytes(payload))
+                    if self.gathering.is_none() {
+                        // The message's first frame: its payload so far
+                        // stays at the front of `src`.
+                        if first {
+                            self.text = text;
+                        }
+                        // Drop the header bytes before the piece.
+                        let header = offset;
+                        if header > 0 {
+                            if self.kept > 0 {
+                                let text = self.text;
+                                self.gather_kept(src, text);
+                                src.advance(header);
+                                let payload = src.get(..len).unwrap_or(&[]);
+                                if let Some(g) = self.gathering.as_mut() {
+                                    g.bytes.extend_from_slice(payload);
+                                }
+                                src.advance(len);
+                            } else {
+                                src.advance(header);
+                                self.kept = len;
+                            }
                         } else {
-                            Message::Binary(payload)
-                        }));
+                            self.kept += len;
+                        }
+                        if last && self.gathering.is_none() {
+                            let payload = src.split_to(self.kept).freeze();
+                            self.kept = 0;
+                            return Ok(Some(Self::data(self.text, payload)));
+                        }
+                        if !last && self.rx.needed() == 0 && self.kept > 0 {
+                            // The frame ended and the message goes on.
+                            let text = self.text;
+                            self.gather_kept(src, text);
+                        }
+                    } else {
+                        let start = self.kept + offset;
+                        let payload = src.get(start..start + len).unwrap_or(&[]);
+                        if let Some(g) = self.gathering.as_mut() {
+                            g.bytes.extend_from_slice(payload);
+                        }
+                        src.advance(self.kept + used);
+                        self.kept = 0;
                     }
-                    let payload = src.get(used - len..used).unwrap_or(&[]);
-                    let gathering = self.gathering.get_or_insert_with(Gathering::default);
-                    if first {
-                        gathering.text = text;
-                    }
-                    gathering.bytes.extend_from_slice(payload);
-                    src.advance(used);
                     if last {
                         let Gathering { text, bytes } = self.gathering.take().unwrap_or_default();
-                        let payload = bytes.freeze();
-                        return Ok(Some(if text {
-                            Message::Text(Utf8Bytes(payload))
-                        } else {
-                            Message::Binary(payload)
-                        }));
+                        self.gather_hint = bytes.len();
+                        return Ok(Some(Self::data(text, bytes.freeze())));
                     }
                 }
             }
@@ -577,31 +654,31 @@ impl Decoder for Codec {
 
     /// At the end of the stream: what [`Decoder::decode`] finds, and an
     /// [`io::ErrorKind::UnexpectedEof`] error if the stream ended inside a
-    /// frame.
+    /// frame or a message.
     fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Message>, CodecError> {
-        match self.decode(buf)? {
-            Some(message) => Ok(Some(message)),
-            None if buf.is_empty()
-                || !matches!(self.rx.state(), State::Open | State::CloseSent) =>
-            {
-                Ok(None)
-            }
-            None => Err(CodecError::Io(io::Error::new(
+        if let Some(message) = self.decode(buf)? {
+            return Ok(Some(message));
+        }
+        let open = matches!(self.rx.state(), State::Open | State::CloseSent);
+        if open && (self.rx.needed() > 0 || self.rx.in_message()) {
+            return Err(CodecError::Io(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
                 "the stream ended inside a frame",
-            ))),
+            )));
         }
+        Ok(None)
     }
 }
 
 /// The event as owned data: control payloads copied (at most 125 bytes),
-/// data pieces as their place in the buffer.
-fn took(event: Option<Event<'_>>) -> Took {
+/// data pieces as their place in the input that starts at address `base`.
+fn took(event: Option<Event<'_>>, base: usize) -> Took {
     match event {
         Some(Event::Piece(p)) => Took::Piece {
             text: p.opcode == Opcode::Text,
             first: p.first,
             last: p.last,
+            offset: (p.payload.as_ptr() as usize).wrapping_sub(base),
             len: p.payload.len(),
         },
         Some(Event::Ping(p)) => Took::Message(Message::Ping(Bytes::copy_from_slice(p))),

@@ -237,6 +237,13 @@ impl tokio::io::AsyncWrite for AsyncSocket<'_> {
     }
 }
 
+impl<'a> AsyncSocket<'a> {
+    /// The always-ready socket over `wire` (`READ` bytes a read).
+    pub fn new(wire: &'a [u8]) -> Self {
+        AsyncSocket(Socket(Cursor::new(wire)))
+    }
+}
+
 /// Polls a future over an always-ready socket to completion.
 pub fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
     let mut future = std::pin::pin!(future);

@@ -65,7 +65,7 @@ embedded/size.sh
 # ---- 3. library builds for the no_std targets
 step "library builds for ${TARGETS[*]}"
 for target in "${TARGETS[@]}"; do
-    for features in "" defmt; do
+    for features in "" defmt embedded-io-async; do
         echo "cargo build --lib --target $target --no-default-features ${features:+--features $features}"
         cargo build --quiet --lib --target "$target" --no-default-features ${features:+--features "$features"}
     done

@@ -32,7 +32,7 @@ TARGET=thumbv7em-none-eabihf
 BUDGET_Z=${BUDGET_Z:-10752}
 BUDGET_S=${BUDGET_S:-11008}
 
-BINS=(header unmask frame receiver encode fragmenter full error-text)
+BINS=(header unmask frame receiver encode fragmenter full error-text io-async)
 
 # section_size ELF NAME: the size in bytes of section NAME (0 if absent).
 section_size() {
@@ -68,6 +68,7 @@ for profile in release-z release; do
             fragmenter) what="Fragmenter + encode_frame" ;;
             full) what="README loop: Receiver::read + reply" ;;
             error-text) what="Error::as_str/cause/remedy/rfc_*/name + Error::encode_close" ;;
+            io-async) what="io_async::WebSocket (server): receive with replies, send_*, close" ;;
         esac
         printf '%-14s %8d %8d %8d   %s\n' "fp-$bin" "$text" "$rodata" $((text + rodata)) "$what"
         if [[ $bin == full ]] && ((text + rodata > budget)); then

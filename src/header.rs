@@ -529,8 +529,10 @@ impl FrameHeader {
             *o0 = b0;
             *o1 = mask_bit | form.code(f.payload_len);
             let (o_ext, o_key) = rest.split_at_mut(ext.len().min(rest.len()));
-            if o_ext.len() == ext.len() {
-                o_ext.copy_from_slice(ext);
+            // A zip loop: `copy_from_slice` keeps its length check at
+            // opt-level "z" in some callers (fp-io-async's no-panic check).
+            for (d, s) in o_ext.iter_mut().zip(ext) {
+                *d = *s;
             }
             if let (Some(key), Ok(o_key)) = (self.masking_key, <&mut [u8; 4]>::try_from(o_key)) {
                 *o_key = key.to_bytes();

@@ -504,7 +504,9 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
             if let Some(payload) = control {
                 let n = payload.len().min(125);
                 if let (Some(dst), Some(src)) = (self.control.get_mut(..n), payload.get(..n)) {
-                    dst.copy_from_slice(src);
+                    for (d, s) in dst.iter_mut().zip(src) {
+                        *d = *s;
+                    }
                 }
                 self.control_len = u8::try_from(n).unwrap_or(125);
             }
@@ -523,10 +525,7 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
                 }
                 // Move the piece to the end of the message so far (it
                 // never lies before it: bytes are only ever moved back).
-                let fits = |end: Option<usize>| end.is_some_and(|end| end <= self.rx_buf.len());
-                if fits(pos.checked_add(len)) && fits(self.gathered.checked_add(len)) {
-                    self.rx_buf.copy_within(pos..pos + len, self.gathered);
-                }
+                move_back(self.rx_buf, pos, len, self.gathered);
                 self.gathered += len;
                 if last {
                     let len = self.gathered;
@@ -707,7 +706,9 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
                 let mut unmasker = Unmasker::new(key);
                 for chunk in payload.chunks(self.tx_buf.len().max(1)) {
                     let out = self.tx_buf.get_mut(..chunk.len()).unwrap_or(&mut []);
-                    out.copy_from_slice(chunk);
+                    for (d, s) in out.iter_mut().zip(chunk) {
+                        *d = *s;
+                    }
                     unmasker.apply(out);
                     write_all(&mut self.socket, out).await?;
                 }
@@ -720,6 +721,30 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
 /// The bytes free after `used` in a buffer of `len`.
 fn free_len(len: usize, used: usize) -> usize {
     len.saturating_sub(used)
+}
+
+/// Moves `buf[from..from + len]` back to `to` (`to <= from`), in steps of
+/// at most the distance, so that no step overlaps itself; copies with zip
+/// loops (no length check to panic), which compile to `memcpy`. Out of
+/// bounds, it moves what is in bounds.
+fn move_back(buf: &mut [u8], from: usize, len: usize, to: usize) {
+    let distance = from.saturating_sub(to);
+    if distance == 0 {
+        return;
+    }
+    let mut done = 0;
+    while done < len {
+        let step = distance.min(len - done);
+        let at = to + done;
+        let Some((left, right)) = buf.split_at_mut_checked(at + distance) else {
+            return;
+        };
+        let dst = left.get_mut(at..).unwrap_or_default();
+        for (d, s) in dst.iter_mut().zip(right.iter().take(step)) {
+            *d = *s;
+        }
+        done += step;
+    }
 }
 
 /// `Write::write_all` without its panic on `Ok(0)`.

@@ -274,7 +274,7 @@ impl Found {
 ///         let (used, event) = rx.read(&mut input[at..])?;
 ///         at += used;
 ///         match event {
-///             Some(Event::Text(text)) => texts.push(text.clone()),
+///             Some(Event::Text(text)) => texts.push(text.to_owned()),
 ///             Some(Event::Ping(_)) => {
 ///                 let n = rx.reply(None, &mut tx).unwrap(); // the Pong
 ///                 assert_eq!(&tx[..n], b"\x8a\x05Hello");
@@ -967,6 +967,7 @@ impl<const N: usize> Receiver<N> {
 }
 
 #[cfg(test)]
+#[allow(clippy::cast_possible_truncation)]
 mod tests {
     use super::*;
     use crate::config::Role;
@@ -999,7 +1000,7 @@ mod tests {
                                 }
                             }
                             Some(Event::Text(t)) => {
-                                out.push(std::format!("Text {:?}", t.as_bytes()))
+                                out.push(std::format!("Text {:?}", t.as_bytes()));
                             }
                             Some(Event::Binary(b)) => out.push(std::format!("Binary {b:?}")),
                             Some(e) => out.push(std::format!("{e:?}")),

@@ -2,10 +2,13 @@
 //! (`fuzz/`, issue 5) found, minimised, as one named row with its bytes
 //! inline and the verdict and close code RFC 6455 calls for.
 //!
-//! Each row names the entry point it runs (`header`: `FrameHeader::parse`)
-//! and the verdict it expects.
+//! Each row names the entry point it runs (`header`: `FrameHeader::parse`;
+//! `header_events`: a `Receiver<0>` with header events, read with the
+//! documented loop) and the verdict it expects. A row for a bug that is not
+//! fixed yet is `#[ignore]`d with the reason, so that it runs with
+//! `cargo test -- --ignored` and CI stays green until the fix.
 
-use wsframe::{Config, Error, FrameHeader, Role};
+use wsframe::{Config, Error, FrameHeader, Receiver, Role};
 
 /// What the RFC calls for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +17,8 @@ enum Expect {
     Partial(usize),
     /// The first error and its close code.
     Fails(Error, u16),
+    /// The last event handed out, in its `Debug` form.
+    LastEvent(&'static str),
 }
 
 fn header(config: &Config, bytes: &[u8], expected: Expect) {
@@ -24,6 +29,29 @@ fn header(config: &Config, bytes: &[u8], expected: Expect) {
             assert_eq!(got, Err(e), "{bytes:02x?}");
             assert_eq!(e.close_code().as_u16(), code);
         }
+        Expect::LastEvent(_) => unreachable!("a header row expects a verdict"),
+    }
+}
+
+/// The documented loop (`while at < input.len()`) over `bytes` in one piece,
+/// through a `Receiver<0>` with header events.
+fn header_events(config: &Config, bytes: &[u8], expected: Expect) {
+    let mut rx = Receiver::new(*config).with_header_events();
+    let mut input = bytes.to_vec();
+    let mut at = 0;
+    let mut last = String::new();
+    while at < input.len() {
+        let Ok((used, event)) = rx.read(input.get_mut(at..).unwrap_or_default()) else {
+            unreachable!("an error on {bytes:02x?}");
+        };
+        at += used;
+        if let Some(event) = event {
+            last = format!("{event:?}");
+        }
+    }
+    match expected {
+        Expect::LastEvent(e) => assert_eq!(last, e, "{bytes:02x?}"),
+        other => unreachable!("a header_events row expects an event, not {other:?}"),
     }
 }
 
@@ -59,4 +87,21 @@ regressions! {
     /// The count itself: after `82 FE` a masked 16-bit-length header needs 6 more.
     header partial_counts_the_rest_of_the_header: Config::new(Role::Server), [0x82, 0xFE]
         => Expect::Partial(6);
+    /// `differential` found (after the port to 0.2): with header events,
+    /// the event of a frame with an empty payload that ends the input is not
+    /// handed out. The call that reads the header's last byte returns
+    /// `Event::Header` with every byte used, so the documented loop ends;
+    /// the Close (and the state `CloseReceived`) only comes on a further call
+    /// (`read(&mut [])` gives it). `Receiver::read` documents "an event is
+    /// handed out in the call that brings its last byte". Here a masked empty
+    /// Close as a server reads it (§5.5.1: a valid Close, no code).
+    #[ignore = "library bug: Receiver with header events holds back the event of an empty frame"]
+    header_events empty_close_after_its_header_event: Config::server(),
+        [0x88, 0x80, 0x37, 0xfa, 0x21, 0x3d]
+        => Expect::LastEvent("Close { code: None, reason: \"\" }");
+    /// The same for an empty final Text frame: its message (the empty text)
+    /// is not handed out.
+    #[ignore = "library bug: Receiver with header events holds back the event of an empty frame"]
+    header_events empty_text_after_its_header_event: Config::client(), [0x81, 0x00]
+        => Expect::LastEvent("Piece(Piece { opcode: Text, compressed: false, first: true, last: true, payload: [] })");
 }

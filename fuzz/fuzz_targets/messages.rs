@@ -169,12 +169,12 @@ fuzz_target!(|input: Input| {
         "Receiver<N> cut (left), Receiver<0> byte by byte (right)",
     );
     let slice = run_slice::<N>(&config, chunks.iter().copied(), Options::PLAIN);
-    slice.assert_agrees(
+    slice.assert_slice_agrees(
         &exact,
         "Receiver<N>::read_slice (left), Receiver<0> (right)",
     );
     let slice0 = run_slice::<0>(&lim, chunks.iter().copied(), Options::PLAIN);
-    slice0.assert_agrees(
+    slice0.assert_slice_agrees(
         &exact,
         "Receiver<0>::read_slice (left), Receiver<0>::read (right)",
     );

@@ -87,10 +87,7 @@ fn buffered<const N: usize>(config: &Config, chunks: &[&[u8]], stream: &[u8], he
     );
     quiet.assert_agrees(&exact, "Receiver<N> without replies (left), with (right)");
     let slice = run_slice::<N>(config, chunks.iter().copied(), opts);
-    slice.messages().assert_agrees(
-        &exact.messages(),
-        "Receiver<N>::read_slice (left), read (right)",
-    );
+    slice.assert_slice_agrees(&exact, "Receiver<N>::read_slice (left), read (right)");
     if headers {
         check_headers(&slice, &theirs);
     }
@@ -134,10 +131,7 @@ fuzz_target!(|data: &[u8]| {
         &format!("Receiver<0> cut at {lens:?} (left), bytes (right)"),
     );
     let slice = run_slice::<0>(&config, chunks.iter().copied(), opts);
-    slice.messages().assert_agrees(
-        &exact.messages(),
-        "Receiver<0>::read_slice (left), read (right)",
-    );
+    slice.assert_slice_agrees(&exact, "Receiver<0>::read_slice (left), read (right)");
 
     // With one: whole messages.
     if b0 & 0b10_0000 == 0 {

@@ -211,6 +211,34 @@ impl Trace {
     }
 }
 
+impl Trace {
+    /// Asserts that `self`, from `read_slice`, agrees with `read`'s trace of
+    /// the same stream (both without frame records: see [`Trace::messages`]).
+    /// `read_slice` consumes whole frames only, so a payload rule (UTF-8, a
+    /// Close code or reason) is judged once its frame is whole: where the
+    /// stream ends inside that frame, `read` has the error and `read_slice`
+    /// still waits for the rest.
+    ///
+    /// # Panics
+    /// If they differ otherwise.
+    pub fn assert_slice_agrees(&self, read: &Trace, what: &str) {
+        let (slice, read) = (self.messages(), read.messages());
+        if let (
+            End::Open { needed, .. },
+            End::Failed {
+                error: Error::InvalidUtf8 | Error::InvalidCloseCode | Error::InvalidCloseReason,
+                ..
+            },
+        ) = (&slice.end, &read.end)
+        {
+            assert!(*needed > 0, "read_slice at a frame boundary: {what}");
+            assert_eq!(slice.records, read.records, "records: {what}");
+            return;
+        }
+        slice.assert_agrees(&read, what);
+    }
+}
+
 /// How a receiver is driven.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
@@ -703,9 +731,12 @@ pub fn run_slice<'c, const N: usize>(
                     assert!(used <= len, "consumed {used} of {len}");
                     if let Some(event) = &event {
                         c.event(event);
-                    } else if used == 0 {
+                    } else if used == 0 && !matches!(rx.state(), State::Open | State::CloseSent) {
+                        // Closed: every call is (0, None) on an empty buffer.
                         break;
                     }
+                    // Open, (0, None) took an empty non-final frame's payload
+                    // (after its header event): call again.
                     used
                 }
             };

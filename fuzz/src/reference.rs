@@ -269,7 +269,9 @@ impl Decoder {
 
     fn frame_end(&mut self) -> Result<(), Error> {
         let (fields, payload) = self.frame.take().expect("frame end outside a frame");
-        self.records.push(Record::Frame(fields, payload.clone()));
+        // A frame is recorded once its last byte passed the rules it decides
+        // (a receiver hands nothing out of a frame that fails at its end).
+        let frame = Record::Frame(fields, payload.clone());
         match fields.opcode {
             0x8 => {
                 if payload.len() == 1 {
@@ -278,6 +280,7 @@ impl Decoder {
                 if payload.len() >= 2 && std::str::from_utf8(&payload[2..]).is_err() {
                     return Err(Error::InvalidCloseReason);
                 }
+                self.records.push(frame);
                 self.records.push(Record::Close {
                     code: (payload.len() >= 2)
                         .then(|| u16::from_be_bytes([payload[0], payload[1]])),
@@ -285,21 +288,22 @@ impl Decoder {
                 });
                 self.closed = true;
             }
-            0x9 => self.records.push(Record::Ping(payload)),
-            0xA => self.records.push(Record::Pong(payload)),
+            0x9 => self.records.extend([frame, Record::Ping(payload)]),
+            0xA => self.records.extend([frame, Record::Pong(payload)]),
             _ if fields.fin => {
                 let m = self.message.take().expect("data frame without a message");
                 if m.opcode == 0x1 && !m.compressed && std::str::from_utf8(&m.bytes).is_err() {
                     return Err(Error::InvalidUtf8);
                 }
                 assert_eq!(m.bytes.len() as u64, m.len);
+                self.records.push(frame);
                 self.records.push(Record::Message {
                     opcode: m.opcode,
                     compressed: m.compressed,
                     payload: m.bytes,
                 });
             }
-            _ => {}
+            _ => self.records.push(frame),
         }
         Ok(())
     }

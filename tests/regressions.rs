@@ -54,18 +54,28 @@ fn header_events(config: &Config, bytes: &[u8], expected: Expect) {
     let mut input = bytes.to_vec();
     let mut at = 0;
     let mut last = String::new();
+    let mut error = None;
     while at < input.len() {
-        let Ok((used, event)) = rx.read(input.get_mut(at..).unwrap_or_default()) else {
-            unreachable!("an error on {bytes:02x?}");
-        };
-        at += used;
-        if let Some(event) = event {
-            last = format!("{event:?}");
+        match rx.read(input.get_mut(at..).unwrap_or_default()) {
+            Ok((used, event)) => {
+                at += used;
+                if let Some(event) = event {
+                    last = format!("{event:?}");
+                }
+            }
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
         }
     }
     match expected {
-        Expect::LastEvent(e) => assert_eq!(last, e, "{bytes:02x?}"),
-        other => unreachable!("a header_events row expects an event, not {other:?}"),
+        Expect::LastEvent(e) => assert_eq!((error, last.as_str()), (None, e), "{bytes:02x?}"),
+        Expect::Fails(e, code) => {
+            assert_eq!(error, Some(e), "{bytes:02x?}");
+            assert_eq!(e.close_code().as_u16(), code);
+        }
+        Expect::Partial(_) => unreachable!("a header_events row expects an event or an error"),
     }
 }
 
@@ -118,6 +128,15 @@ regressions! {
     #[ignore = "library bug: Receiver with header events holds back the event of an empty frame"]
     header_events empty_text_after_its_header_event: Config::client(), [0x81, 0x00]
         => Expect::LastEvent("Piece(Piece { opcode: Text, compressed: false, first: true, last: true, payload: [] })");
+    /// The same for an error the frame's end decides: text cut inside a
+    /// code point (`C3`) and then an empty final fragment is a 1007 at that
+    /// fragment's last header byte (§8.1); the call that reads it returns the
+    /// `Header` event, and the error comes only on a further call (found by
+    /// `receiver` once its driver read on after header events).
+    #[ignore = "library bug: Receiver with header events holds back the event of an empty frame"]
+    header_events empty_final_fragment_fails_in_the_call_with_its_header:
+        Config::client(), [0x01, 0x01, 0xC3, 0x80, 0x00]
+        => Expect::Fails(Error::InvalidUtf8, 1007);
     /// `receiver` found (first run, from its seeds): `read_slice` judges a
     /// header's message rules only while the header is cut before its end.
     /// An unmasked Text frame (FIN clear) announcing 1 byte, under a message

@@ -224,9 +224,14 @@ fuzz_target!(|input: Input| {
                     assert!(opcode.is_control() || opcode == Opcode::Continuation);
                 }
                 Error::InvalidUtf8 => {
-                    let (op, compressed, bytes) = model.as_ref().expect("no message");
-                    assert!(*op == Opcode::Text && !compressed && !opcode.is_control());
-                    let mut text = bytes.clone();
+                    // This frame's message: the one in progress, or the
+                    // one it starts.
+                    let (op, compressed, bytes) = match opcode {
+                        Opcode::Continuation => model.clone().expect("no message"),
+                        _ => (opcode, deflate && rsv1, Vec::new()),
+                    };
+                    assert!(op == Opcode::Text && !compressed);
+                    let mut text = bytes;
                     text.extend_from_slice(&payload[..k]);
                     let ends = k == payload.len() && header.fin();
                     let before = &text[..text.len() - usize::from(k > 0)];

@@ -266,10 +266,10 @@ impl Options {
 /// (`while at < input.len()`) ends and the event waits for the next call;
 /// so does an error the frame's end decides (an empty final fragment after
 /// text cut inside a code point: 1007 at the header's last byte).
-/// `tests/regressions.rs::empty_*_after_its_header_event` (ignored until
-/// fixed) shows it; until then the driver reads once more with an empty
-/// input after each input piece, which hands the event out. Set to `false`
-/// to see the finding.
+/// `tests/regressions.rs::empty_*_after_its_header_event` shows it. It is
+/// the documented contract now (`Receiver::with_header_events`: read until
+/// `None`), so the driver reads once more with an empty input after each
+/// input piece, which hands the event out.
 pub const DRAIN_AFTER_HEADER_EVENTS: bool = true;
 
 /// The masking key the driver passes to `reply` in the Client and Any roles.
@@ -642,12 +642,12 @@ pub fn run<'c, const N: usize>(
 /// before its end: once the whole header is in, it answers `Partial` for
 /// the payload and the error waits until the whole frame has arrived (a
 /// codec buffers all of an oversized frame before rejecting it). See
-/// `tests/regressions.rs::read_slice_*` (ignored until fixed). Until then
+/// `tests/regressions.rs::read_slice_*`. Fixed in `read_slice`; when set,
 /// the driver takes, on a `Partial`, the error that `read` gives on the same
 /// bytes when it is one of those rules and the header is whole (a payload
 /// rule, judged once the frame is whole, is not a finding). Set to `false`
 /// to see the finding.
-pub const READ_SLICE_HEADER_RULES_WORKAROUND: bool = true;
+pub const READ_SLICE_HEADER_RULES_WORKAROUND: bool = false;
 
 /// The header rule `read` reports where `read_slice` said `Partial` (see
 /// [`READ_SLICE_HEADER_RULES_WORKAROUND`]).

@@ -220,6 +220,10 @@ impl RequestError {
     ];
 
     /// Every text of the variant, and its HTTP status: the one table.
+    // Inlined into each accessor, so that firmware keeps only the texts of
+    // the fields it reads (as_str alone: about 3 KB less flash).
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     const fn row(self) -> Row<u16> {
         match self {
             RequestError::MalformedHead => row!(400, "malformed_head", "7230", "3",
@@ -402,6 +406,10 @@ impl ResponseError {
     ];
 
     /// Every text of the variant: the one table (a client answers nothing).
+    // Inlined into each accessor, so that firmware keeps only the texts of
+    // the fields it reads (as_str alone: about 3 KB less flash).
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
     const fn row(self) -> Row<()> {
         match self {
             ResponseError::MalformedHead => row!((), "malformed_head", "7230", "3",

@@ -1,7 +1,7 @@
 //! An RFC 6455 echo server on `std::net`, with all framing done by wsframe.
 //!
 //! ```text
-//! cargo run --example echo_server -- [--addr 127.0.0.1:9001] [--max-frame N] [--max-message N] [--fragment K]
+//! cargo run --example echo_server --features handshake -- [--addr 127.0.0.1:9001] [--max-frame N] [--max-message N] [--fragment K]
 //! ```
 //!
 //! Every connection gets its own thread. A request with an `Upgrade:

@@ -58,12 +58,24 @@ pub use error::{RequestError, ResponseError, WriteError};
 pub use server::{AcceptOptions, Request};
 
 /// The GUID that RFC 6455 §1.3 appends to `Sec-WebSocket-Key` before hashing.
+///
+/// ```
+/// assert_eq!(wsframe::handshake::GUID.len(), 36);
+/// ```
 pub const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 /// Length of a `Sec-WebSocket-Key` value: 16 bytes in base64.
+///
+/// ```
+/// assert_eq!(wsframe::handshake::encode_key(&[0; 16]).len(), wsframe::handshake::KEY_LEN);
+/// ```
 pub const KEY_LEN: usize = 24;
 
 /// Length of a `Sec-WebSocket-Accept` value: a 20-byte SHA-1 in base64.
+///
+/// ```
+/// assert_eq!(wsframe::handshake::accept_key(b"").len(), wsframe::handshake::ACCEPT_LEN);
+/// ```
 pub const ACCEPT_LEN: usize = 28;
 
 /// The `Sec-WebSocket-Accept` value for a `Sec-WebSocket-Key` value, as

@@ -37,6 +37,13 @@ impl<'a> Request<'a> {
     /// [`RequestError::TooManyHeaders`] (431). Browsers send 10 to 20. The
     /// parser keeps this many field references on the stack while it runs
     /// (16 bytes each on a 32-bit target).
+    ///
+    /// ```
+    /// use wsframe::handshake::{Request, RequestError};
+    /// let many = "X: 1\r\n".repeat(Request::MAX_HEADERS + 1);
+    /// let head = format!("GET / HTTP/1.1\r\n{many}\r\n");
+    /// assert_eq!(Request::parse(head.as_bytes(), 4096), Err(RequestError::TooManyHeaders));
+    /// ```
     pub const MAX_HEADERS: usize = 32;
 
     /// Parses and checks a client's upgrade request at the start of `buf`.
@@ -398,12 +405,20 @@ impl<'o> AcceptOptions<'o> {
     }
 
     /// The subprotocol accepted, if any.
+    ///
+    /// ```
+    /// assert_eq!(wsframe::handshake::AcceptOptions::default().subprotocol(), None);
+    /// ```
     #[must_use]
     pub const fn subprotocol(&self) -> Option<&'o str> {
         self.subprotocol
     }
 
     /// The extensions answered, if any.
+    ///
+    /// ```
+    /// assert_eq!(wsframe::handshake::AcceptOptions::default().extensions(), None);
+    /// ```
     #[must_use]
     pub const fn extensions(&self) -> Option<&'o str> {
         self.extensions

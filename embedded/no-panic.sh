@@ -36,13 +36,14 @@ declare -A PROVES=(
 ORDER=(header frame unmask decoder validator full encode fragmenter error-text handshake handshake-client)
 # Firmwares whose dependencies keep panic paths the optimiser cannot remove:
 # the handshake's httparse (bounds checks and `unreachable!` in its SWAR scanner
-# and header loop) and base64 (a bounds check in its padding decoder) are
-# correct on every input, but not provably so to LLVM. For these, a failed
+# and header loop), base64 (bounds checks in its padding decoder and encoder
+# tail) and sha1 (a `copy_from_slice` length check in `finalize`, at opt-level
+# "z") are correct on every input, but not provably so to LLVM. For these, a failed
 # link is followed by an audit: every panic site must start inside one of
 # DEPENDENCIES (its innermost non-core source frame), never in wsframe's own
 # code, and each site's source is listed, or the proof fails.
 declare -A AUDIT=([handshake]=1 [handshake-client]=1)
-DEPENDENCIES="httparse base64"
+DEPENDENCIES="httparse base64 sha1"
 
 profile_of() {
     case $1 in
@@ -122,7 +123,8 @@ audit() {
     explain "$1" | awk -v deps="$DEPENDENCIES" '
         /^    call to / { open = 1; next }
         open && /^      at / {
-            loc = $0; sub(/^.*\(/, "", loc)
+            loc = "?"
+            if (match($0, /\(\/[^ )]*/)) loc = substr($0, RSTART + 1, RLENGTH - 1)
             if (loc ~ /^\/rustc\//) next
             open = 0
             crate = "wsframe"

@@ -237,6 +237,17 @@ fn field_values_are_case_insensitive_token_lists() {
             "SEC-WEBSOCKET-VERSION:13",
         ),
         REQUEST.replace("\r\n", "\n"),
+        // Optional whitespace around a value is not part of it (RFC 7230 §3.2).
+        edit(
+            REQUEST,
+            "Sec-WebSocket-Version: 13",
+            "Sec-WebSocket-Version: \t13 \t",
+        ),
+        edit(
+            REQUEST,
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Key:  dGhlIHNhbXBsZSBub25jZQ== ",
+        ),
     ];
     for request in &requests {
         let (req, used) = parse_request(request).unwrap_or_else(|e| panic!("{e}: {request:?}"));

@@ -255,12 +255,7 @@ impl<'a> Response<'a> {
         if parsed.code != Some(101) {
             return Err(ResponseError::NotSwitchingProtocols);
         }
-        let fields = || {
-            parsed
-                .headers
-                .iter()
-                .map(|h| (h.name.as_bytes(), h.value.trim_ascii()))
-        };
+        let fields = || parsed.headers.iter().map(|h| (h.name.as_bytes(), h.value));
         // §4.1: the value must be "websocket", compared case-insensitively.
         let upgrade_ok = match occurs(fields(), "Upgrade") {
             Occurs::Once(value) => value.eq_ignore_ascii_case(b"websocket"),

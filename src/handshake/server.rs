@@ -104,12 +104,7 @@ impl<'a> Request<'a> {
             return Err(RequestError::OldHttpVersion);
         }
         let path = parsed.path.unwrap_or_default();
-        let fields = || {
-            parsed
-                .headers
-                .iter()
-                .map(|h| (h.name.as_bytes(), h.value.trim_ascii()))
-        };
+        let fields = || parsed.headers.iter().map(|h| (h.name.as_bytes(), h.value));
         let host = match occurs(fields(), "Host") {
             Occurs::Once(host) => core::str::from_utf8(host).ok(),
             Occurs::Never | Occurs::Repeated => None,

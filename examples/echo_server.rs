@@ -200,7 +200,9 @@ fn read_request(stream: &mut TcpStream) -> io::Result<Option<(Request, Vec<u8>)>
                 (Request::Upgrade(answer), head_len)
             }
             // A complete GET without `Upgrade`: the test page.
-            Err(RequestError::MissingUpgrade) => (Request::Get(request_target(&buf)), buf.len()),
+            Err(RequestError::MissingUpgrade) if buf.starts_with(b"GET ") => {
+                (Request::Get(request_target(&buf)), buf.len())
+            }
             Err(e) => (Request::Bad(e), buf.len()),
         };
         let rest = buf.get(head_len..).unwrap_or_default().to_vec();

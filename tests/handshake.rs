@@ -184,6 +184,8 @@ request_rules! {
     host_missing: edit(REQUEST, "Host: server.example.com\r\n", "") => InvalidHost, 400;
     host_repeated: edit(REQUEST, "Host: server.example.com\r\n", "Host: a\r\nHost: b\r\n") => InvalidHost, 400;
     upgrade_missing: edit(REQUEST, "Upgrade: websocket\r\n", "") => MissingUpgrade, 400;
+    // Plain HTTP of any method, version or Host is told apart first.
+    plain_http_post: "POST /form HTTP/1.0\r\nContent-Length: 0\r\n\r\n".into() => MissingUpgrade, 400;
     upgrade_h2c: edit(REQUEST, "Upgrade: websocket", "Upgrade: h2c") => UpgradeNotWebSocket, 400;
     upgrade_websocket_as_part_of_a_token: edit(REQUEST, "Upgrade: websocket", "Upgrade: websockets") => UpgradeNotWebSocket, 400;
     connection_missing: edit(REQUEST, "Connection: Upgrade\r\n", "") => ConnectionNotUpgrade, 400;

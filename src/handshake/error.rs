@@ -171,7 +171,8 @@ pub enum RequestError {
     /// `Host` is missing or repeated (400, §4.2.1 item 2; RFC 7230 §5.4).
     InvalidHost,
     /// No `Upgrade` field: a plain HTTP request, not a handshake (400, §4.2.1 item 3).
-    /// A server that also serves plain HTTP answers these itself.
+    /// Checked first, right after the head is read, so a server that also
+    /// serves plain HTTP can answer these itself, whatever their method.
     MissingUpgrade,
     /// `Upgrade` does not list `websocket` (400, §4.2.1 item 3).
     UpgradeNotWebSocket,

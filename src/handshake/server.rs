@@ -59,9 +59,11 @@ impl<'a> Request<'a> {
     /// The rules, checked in this order (each with its variant):
     /// HTTP/1.x syntax (`MalformedHead`), a head within `max_head_len` bytes
     /// (`HeadTooLarge`) and [`MAX_HEADERS`](Request::MAX_HEADERS) fields
-    /// (`TooManyHeaders`), method `GET` (`NotGet`), HTTP/1.1 (`OldHttpVersion`),
-    /// one `Host` (`InvalidHost`), an `Upgrade` field (`MissingUpgrade`) that
-    /// lists `websocket` (`UpgradeNotWebSocket`), a `Connection` field that
+    /// (`TooManyHeaders`), an `Upgrade` field (`MissingUpgrade`: first, so
+    /// that a server which also serves plain HTTP can tell such a request
+    /// apart whatever its method or version), method `GET` (`NotGet`),
+    /// HTTP/1.1 (`OldHttpVersion`), one `Host` (`InvalidHost`), `Upgrade`
+    /// listing `websocket` (`UpgradeNotWebSocket`), a `Connection` field that
     /// lists `Upgrade` (`ConnectionNotUpgrade`), one `Sec-WebSocket-Version:
     /// 13` (`UnsupportedVersion`), one `Sec-WebSocket-Key` (`MissingKey`,
     /// `DuplicateKey`) that is 16 bytes in base64 (`InvalidKey`), and
@@ -97,6 +99,12 @@ impl<'a> Request<'a> {
             Err(HeadLimit::TooManyHeaders) => return Err(RequestError::TooManyHeaders),
             Err(HeadLimit::Malformed) => return Err(RequestError::MalformedHead),
         };
+        let fields = || parsed.headers.iter().map(|h| (h.name.as_bytes(), h.value));
+        // First: whether this is a handshake at all. Without `Upgrade` it is
+        // plain HTTP (of any method or version), for the caller to serve.
+        if values(fields(), "Upgrade").next().is_none() {
+            return Err(RequestError::MissingUpgrade);
+        }
         if parsed.method != Some("GET") {
             return Err(RequestError::NotGet);
         }
@@ -104,15 +112,11 @@ impl<'a> Request<'a> {
             return Err(RequestError::OldHttpVersion);
         }
         let path = parsed.path.unwrap_or_default();
-        let fields = || parsed.headers.iter().map(|h| (h.name.as_bytes(), h.value));
         let host = match occurs(fields(), "Host") {
             Occurs::Once(host) => core::str::from_utf8(host).ok(),
             Occurs::Never | Occurs::Repeated => None,
         };
         let host = host.ok_or(RequestError::InvalidHost)?;
-        if values(fields(), "Upgrade").next().is_none() {
-            return Err(RequestError::MissingUpgrade);
-        }
         if !lists(fields(), "Upgrade", "websocket") {
             return Err(RequestError::UpgradeNotWebSocket);
         }

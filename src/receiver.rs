@@ -201,36 +201,19 @@ enum Found {
 
 impl Found {
     /// The same, with input bounds moved `at` bytes further.
-    fn after(self, at: usize) -> Self {
-        match self {
-            Found::Piece {
-                start,
-                end,
-                last,
-                first,
-                opcode,
-                compressed,
-            } => Found::Piece {
-                start: start + at,
-                end: end + at,
-                last,
-                first,
-                opcode,
-                compressed,
-            },
-            Found::Whole {
-                input,
-                len,
-                opcode,
-                compressed,
-            } => Found::Whole {
-                input: input.map(|(start, end)| (start + at, end + at)),
-                len,
-                opcode,
-                compressed,
-            },
-            other => other,
+    fn after(mut self, at: usize) -> Self {
+        match &mut self {
+            Found::Piece { start, end, .. }
+            | Found::Whole {
+                input: Some((start, end)),
+                ..
+            } => {
+                *start += at;
+                *end += at;
+            }
+            _ => {}
         }
+        self
     }
 }
 

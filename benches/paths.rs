@@ -9,6 +9,14 @@
 //!
 //! The inputs and paths are in `benches/support/peers.rs`.
 
+// Bench code: a failed expect or a bad index is a failed run.
+#![allow(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)]
+
 #[path = "support/peers.rs"]
 mod peers;
 
@@ -34,8 +42,8 @@ fn run(path: &str, wire: &[u8]) -> usize {
             // One receiver for all runs: the cost of a message, not of
             // zeroing a 64 KiB buffer.
             thread_local! {
-                static RX: std::cell::RefCell<Box<Receiver<TEXT_LEN>>> =
-                    std::cell::RefCell::new(Box::new(Receiver::with_buffer(Config::server())));
+                static RX: core::cell::RefCell<Box<Receiver<TEXT_LEN>>> =
+                    core::cell::RefCell::new(Box::new(Receiver::with_buffer(Config::server())));
             }
             RX.with(|rx| {
                 let mut rx = rx.borrow_mut();
@@ -49,36 +57,34 @@ fn run(path: &str, wire: &[u8]) -> usize {
     }
 }
 
-const PATHS: [&str; 4] = [
+const PATHS: [&str; 5] = [
     "parse_unmask",
     "receiver",
     "receiver_buffered",
     "tungstenite",
+    "fastwebsockets",
 ];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.as_slice() {
-        [input, path, reps] => {
-            let (wire, _) = if input == "small" { small() } else { text() };
-            let reps: usize = reps.parse().expect("REPS is a number");
-            let mut seen = 0;
-            for _ in 0..reps {
-                seen += run(path, std::hint::black_box(&wire));
-            }
-            std::hint::black_box(seen);
+    if let [input, path, reps] = args.as_slice() {
+        let (wire, _) = if input == "small" { small() } else { text() };
+        let reps: usize = reps.parse().expect("REPS is a number");
+        let mut seen = 0;
+        for _ in 0..reps {
+            seen += run(path, core::hint::black_box(&wire));
         }
+        core::hint::black_box(seen);
+    } else {
         // `cargo test --benches` and `cargo bench` pass flags: check every path.
-        _ => {
-            for (name, (wire, total)) in [("small", small()), ("text", text())] {
-                for path in PATHS {
-                    if name == "text" && path == "parse_unmask" {
-                        continue;
-                    }
-                    assert_eq!(run(path, &wire), total, "{path} over {name}");
+        for (name, (wire, total)) in [("small", small()), ("text", text())] {
+            for path in PATHS {
+                if name == "text" && path == "parse_unmask" {
+                    continue;
                 }
+                assert_eq!(run(path, &wire), total, "{path} over {name}");
             }
-            println!("paths: every path sees every payload byte");
         }
+        println!("paths: every path sees every data payload byte");
     }
 }

@@ -8,6 +8,7 @@
 use core::num::NonZeroUsize;
 
 use crate::close::CloseCode;
+use crate::copy::copy;
 use crate::error::{EncodeError, Error};
 use crate::header::{FrameHeader, Opcode};
 use crate::mask::{unmask, MaskingKey};
@@ -56,11 +57,7 @@ pub fn encode_frame(
         .unwrap_or((&mut [], &mut []));
     header.encode(head)?;
     // `body` is `needed - header_len` = `payload.len()` bytes.
-    // A zip loop (a `memcpy`): `copy_from_slice` keeps its length check at
-    // opt-level "z" in some callers (found by fp-io-async's no-panic check).
-    for (d, s) in body.iter_mut().zip(payload) {
-        *d = *s;
-    }
+    copy(body, payload);
     if let Some(key) = header.masking_key() {
         unmask(body, key);
     }

@@ -60,9 +60,13 @@ use crate::close::CloseCode;
 use crate::config::{Config, Role};
 use crate::encode::{encode_frame, Fragmenter};
 use crate::error::EncodeError;
+use crate::handshake::{
+    AcceptOptions, ClientRequest, Request, RequestError, Response, ResponseError, WriteError,
+};
 use crate::header::{FrameHeader, Opcode};
 use crate::mask::{KeySource, MaskingKey, Unmasker};
 use crate::receiver::{Event, Receiver, State};
+use crate::status::Status;
 use crate::utf8::checked_str;
 
 /// What went wrong on a [`WebSocket`]: kept apart by who is at fault.
@@ -89,6 +93,17 @@ pub enum Error<E> {
     /// The connection is closed (both Close frames were exchanged, or an
     /// error was returned before): nothing more is read.
     Closed,
+    /// The client's opening handshake broke a rule (RFC 6455 §4.2.1); its
+    /// HTTP answer ([`RequestError::status_code`]: 400, 426 or 431) has
+    /// been sent. Close the socket.
+    Request(RequestError),
+    /// The server's answer to the opening handshake broke a rule (RFC 6455
+    /// §4.1): fail the connection.
+    Response(ResponseError),
+    /// This side's handshake message could not be written: a transmit
+    /// buffer too small for it, or a subprotocol or extension to accept
+    /// that the client did not offer.
+    Handshake(WriteError),
 }
 
 impl<E> Error<E> {
@@ -126,6 +141,14 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Error::UnexpectedEof => f.write_str("the stream ended inside a frame"),
             Error::WriteZero => f.write_str("the socket accepted no bytes"),
             Error::Closed => f.write_str("the connection is closed"),
+            Error::Request(e) => write!(
+                f,
+                "bad handshake request: {} ({})",
+                e.as_str(),
+                e.status_code()
+            ),
+            Error::Response(e) => write!(f, "bad handshake response: {}", e.as_str()),
+            Error::Handshake(e) => write!(f, "cannot write the handshake: {}", e.as_str()),
         }
     }
 }
@@ -229,6 +252,80 @@ impl<S, K> fmt::Debug for WebSocket<'_, S, K> {
 }
 
 impl<'b, S: Read + Write> WebSocket<'b, S, NoKeys> {
+    /// Runs the server side of the opening handshake (RFC 6455 §4.2) over
+    /// `socket`, then returns the endpoint: reads the client's request into
+    /// `rx_buf` (at most its length), answers `101 Switching Protocols`
+    /// through `tx_buf` with `options` (a subprotocol, extensions), and
+    /// keeps any bytes read after the request as the first frame bytes.
+    /// A bad request gets its HTTP answer (400, 426 or 431) before the error
+    /// is returned.
+    ///
+    /// ```
+    /// use wsframe::handshake::AcceptOptions;
+    /// use wsframe::io_async::{Message, WebSocket};
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let (socket, mut peer) = tokio::io::duplex(1024);
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(socket);
+    /// # // RFC 6455 §1.3's request, then a masked Ping in the same write.
+    /// # peer.write_all(b"GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n\
+    /// #     Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+    /// #     Sec-WebSocket-Version: 13\r\n\r\n\x89\x80\0\0\0\0").await?;
+    /// let (mut rx, mut tx) = ([0u8; 1024], [0u8; 256]);
+    /// let mut ws = WebSocket::accept(socket, wsframe::Config::server(), &AcceptOptions::new(), &mut rx, &mut tx).await?;
+    /// assert!(matches!(ws.receive().await?, Message::Ping(b"")));
+    /// # let mut answer = [0u8; 131];
+    /// # peer.read_exact(&mut answer).await?;
+    /// # assert!(answer.ends_with(b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n\x8a\x00"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Request`] for a request that breaks RFC 6455 §4.2.1 (or is
+    /// longer than `rx_buf`); [`Error::Handshake`] if `tx_buf` cannot hold
+    /// the answer or `options` accept what the client did not offer;
+    /// [`Error::Io`], [`Error::ConnectionClosed`] and
+    /// [`Error::UnexpectedEof`] (the stream ended before or inside the
+    /// request), [`Error::WriteZero`].
+    pub async fn accept(
+        mut socket: S,
+        config: Config,
+        options: &AcceptOptions<'_>,
+        rx_buf: &'b mut [u8],
+        tx_buf: &'b mut [u8],
+    ) -> Result<Self, Error<S::Error>> {
+        let mut filled = 0;
+        let (used, n) = loop {
+            filled = read_more(&mut socket, rx_buf, filled).await?;
+            let head = rx_buf.get(..filled).unwrap_or(&[]);
+            match Request::parse(head, rx_buf.len()) {
+                Ok(Status::Partial { .. }) => {}
+                Ok(Status::Complete((request, used))) => {
+                    break (
+                        used,
+                        request.accept(options, tx_buf).map_err(Error::Handshake)?,
+                    );
+                }
+                Err(e) => {
+                    if let Ok(n) = e.encode_response(tx_buf) {
+                        let _ = write_all(&mut socket, tx_buf.get(..n).unwrap_or(&[])).await;
+                        let _ = socket.flush().await;
+                    }
+                    return Err(Error::Request(e));
+                }
+            }
+        };
+        write_all(&mut socket, tx_buf.get(..n).unwrap_or(&[])).await?;
+        socket.flush().await.map_err(Error::Io)?;
+        // The bytes after the request are the first frames.
+        let unread = filled.saturating_sub(used);
+        move_back(rx_buf, used, unread, 0);
+        let config = options.config(config);
+        Ok(Self::server(socket, config, rx_buf, tx_buf).with_unread(unread))
+    }
+
     /// The server side of a connection whose opening handshake is done.
     /// `config`'s role becomes [`Role::Server`].
     ///
@@ -269,6 +366,69 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
         keys: K,
     ) -> Self {
         Self::new(socket, config.with_role(Role::Client), rx_buf, tx_buf, keys)
+    }
+
+    /// Runs the client side of the opening handshake (RFC 6455 §4.1) over
+    /// `socket`, then returns the client endpoint: writes `request` through
+    /// `tx_buf`, reads the answer into `rx_buf` (at most its length) and
+    /// checks it against the request, keeping any bytes read after it as
+    /// the first frame bytes. Frames are masked with keys from `keys`.
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientRequest;
+    /// use wsframe::io_async::{Message, WebSocket};
+    /// use wsframe::MaskingKey;
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let (socket, mut peer) = tokio::io::duplex(1024);
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(socket);
+    /// # // The server's answer to the key of RFC 6455 §1.3's nonce, then "hi".
+    /// # peer.write_all(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+    /// #     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n\x81\x02hi").await?;
+    /// // The nonce: 16 bytes from a strong random source (RFC 6455 §4.1).
+    /// let nonce = *b"the sample nonce";
+    /// let request = ClientRequest::new("server.example.com", "/chat", nonce);
+    /// let (mut rx, mut tx) = ([0u8; 1024], [0u8; 256]);
+    /// let keys = || MaskingKey::new([1, 2, 3, 4]); // in firmware: the RNG
+    /// let mut ws = WebSocket::connect(socket, wsframe::Config::client(), &request, &mut rx, &mut tx, keys).await?;
+    /// assert!(matches!(ws.receive().await?, Message::Text("hi")));
+    /// # let mut head = [0u8; 4];
+    /// # peer.read_exact(&mut head).await?;
+    /// # assert_eq!(&head, b"GET ");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Response`] for an answer that breaks RFC 6455 §4.1 (or is
+    /// longer than `rx_buf`); [`Error::Handshake`] if `tx_buf` cannot hold
+    /// the request; [`Error::Io`], [`Error::ConnectionClosed`],
+    /// [`Error::UnexpectedEof`], [`Error::WriteZero`].
+    pub async fn connect(
+        mut socket: S,
+        config: Config,
+        request: &ClientRequest<'_>,
+        rx_buf: &'b mut [u8],
+        tx_buf: &'b mut [u8],
+        keys: K,
+    ) -> Result<Self, Error<S::Error>> {
+        let n = request.encode(tx_buf).map_err(Error::Handshake)?;
+        write_all(&mut socket, tx_buf.get(..n).unwrap_or(&[])).await?;
+        socket.flush().await.map_err(Error::Io)?;
+        let mut filled = 0;
+        let (used, config) = loop {
+            filled = read_more(&mut socket, rx_buf, filled).await?;
+            let head = rx_buf.get(..filled).unwrap_or(&[]);
+            match Response::parse(head, request, rx_buf.len()) {
+                Ok(Status::Partial { .. }) => {}
+                Ok(Status::Complete((response, used))) => break (used, response.config(config)),
+                Err(e) => return Err(Error::Response(e)),
+            }
+        };
+        let unread = filled.saturating_sub(used);
+        move_back(rx_buf, used, unread, 0);
+        Ok(Self::client(socket, config, rx_buf, tx_buf, keys).with_unread(unread))
     }
 
     fn new(socket: S, config: Config, rx_buf: &'b mut [u8], tx_buf: &'b mut [u8], keys: K) -> Self {
@@ -747,6 +907,25 @@ fn move_back(buf: &mut [u8], from: usize, len: usize, to: usize) {
     }
 }
 
+/// Reads more of a handshake head into `buf[filled..]`; the new fill.
+/// A full buffer reads nothing (the head parser then says it is too large).
+async fn read_more<S: Read>(
+    socket: &mut S,
+    buf: &mut [u8],
+    filled: usize,
+) -> Result<usize, Error<S::Error>> {
+    let free = buf.get_mut(filled..).unwrap_or_default();
+    if free.is_empty() {
+        return Ok(filled);
+    }
+    match socket.read(free).await {
+        Ok(0) if filled == 0 => Err(Error::ConnectionClosed),
+        Ok(0) => Err(Error::UnexpectedEof),
+        Ok(n) => Ok(filled + n.min(free.len())),
+        Err(e) => Err(Error::Io(e)),
+    }
+}
+
 /// `Write::write_all` without its panic on `Ok(0)`.
 async fn write_all<S: Write>(socket: &mut S, mut buf: &[u8]) -> Result<(), Error<S::Error>> {
     while !buf.is_empty() {
@@ -1091,5 +1270,173 @@ mod tests {
         assert_eq!(ws.state(), State::Closed);
         assert_eq!(ws.receive().await, Err(Error::Closed));
         assert_eq!(ws.into_inner().output, b"\x88\x02\x03\xe8");
+    }
+
+    const REQUEST: &[u8] =
+        b"GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n\
+        Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+        Sec-WebSocket-Version: 13\r\n\r\n";
+
+    async fn accept(
+        input: Vec<u8>,
+        chunk: usize,
+        rx_len: usize,
+    ) -> (Result<std::string::String, Error<Broken>>, Vec<u8>) {
+        let (mut rx, mut tx) = (std::vec![0u8; rx_len], [0u8; 256]);
+        let options = AcceptOptions::new();
+        match WebSocket::accept(
+            mem(input, chunk),
+            Config::server(),
+            &options,
+            &mut rx,
+            &mut tx,
+        )
+        .await
+        {
+            Ok(mut ws) => {
+                let got = ws.receive().await.map(|m| std::format!("{m:?}"));
+                (got, ws.into_inner().output)
+            }
+            Err(e) => (Err(e), Vec::new()),
+        }
+    }
+
+    #[tokio::test]
+    async fn accept_answers_and_keeps_the_frames_behind_the_request() {
+        let mut input = REQUEST.to_vec();
+        input.extend(frame(true, Opcode::Text, K, b"early"));
+        for chunk in [1, 7, input.len()] {
+            let (got, out) = accept(input.clone(), chunk, 512).await;
+            assert_eq!(got, Ok("Text(\"early\")".into()), "chunk {chunk}");
+            let out = std::string::String::from_utf8(out).unwrap();
+            assert!(
+                out.starts_with("HTTP/1.1 101 Switching Protocols\r\n"),
+                "{out}"
+            );
+            assert!(
+                out.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"),
+                "{out}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn accept_refuses_bad_requests_with_their_http_answer() {
+        let old = std::string::String::from_utf8(REQUEST.to_vec())
+            .unwrap()
+            .replace("Version: 13", "Version: 8");
+        let cases: [(Vec<u8>, usize, RequestError, &str); 3] = [
+            (
+                old.into_bytes(),
+                512,
+                RequestError::UnsupportedVersion,
+                "HTTP/1.1 426 ",
+            ),
+            (
+                REQUEST.to_vec(),
+                64,
+                RequestError::HeadTooLarge,
+                "HTTP/1.1 431 ",
+            ),
+            (
+                b"GET / HTTP/1.1\r\nHost: h\r\n\r\n".to_vec(),
+                512,
+                RequestError::MissingUpgrade,
+                "HTTP/1.1 400 ",
+            ),
+        ];
+        for (input, rx_len, error, status) in cases {
+            let (mut rx, mut tx) = (std::vec![0u8; rx_len], [0u8; 256]);
+            let options = AcceptOptions::new();
+            let mut socket = mem(input, 16);
+            let got =
+                WebSocket::accept(&mut socket, Config::server(), &options, &mut rx, &mut tx).await;
+            assert_eq!(got.err(), Some(Error::Request(error)));
+            let out = std::string::String::from_utf8(socket.output).unwrap();
+            assert!(out.starts_with(status), "{error:?}: {out}");
+        }
+        // The stream ends before or inside the request.
+        assert_eq!(
+            accept(Vec::new(), 1, 512).await.0,
+            Err(Error::ConnectionClosed)
+        );
+        assert_eq!(
+            accept(REQUEST[..20].to_vec(), 1, 512).await.0,
+            Err(Error::UnexpectedEof)
+        );
+        // A subprotocol the client did not offer cannot be accepted.
+        let (mut rx, mut tx) = ([0u8; 512], [0u8; 256]);
+        let options = AcceptOptions::new().with_subprotocol("chat");
+        let got = WebSocket::accept(
+            mem(REQUEST.to_vec(), 512),
+            Config::server(),
+            &options,
+            &mut rx,
+            &mut tx,
+        )
+        .await;
+        assert_eq!(got.err(), Some(Error::Handshake(WriteError::NotOffered)));
+    }
+
+    #[tokio::test]
+    async fn connect_checks_the_answer_and_masks() {
+        let request = ClientRequest::new("server.example.com", "/chat", *b"the sample nonce");
+        let answer =
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+            Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+        let mut input = answer.to_vec();
+        input.extend(frame(true, Opcode::Text, None, b"hi"));
+        for chunk in [1, input.len()] {
+            let (mut rx, mut tx) = ([0u8; 512], [0u8; 256]);
+            let keys = || MaskingKey::new([1, 2, 3, 4]);
+            let mut ws = WebSocket::connect(
+                mem(input.clone(), chunk),
+                Config::client(),
+                &request,
+                &mut rx,
+                &mut tx,
+                keys,
+            )
+            .await
+            .unwrap();
+            assert_eq!(ws.receive().await, Ok(Message::Text("hi")));
+            ws.send_text("yo").await.unwrap();
+            let out = ws.into_inner().output;
+            assert!(out.starts_with(b"GET /chat HTTP/1.1\r\n"));
+            assert!(out.ends_with(&[0x81, 0x82, 1, 2, 3, 4, b'y' ^ 1, b'o' ^ 2]));
+        }
+        // A wrong accept key.
+        let wrong = std::string::String::from_utf8(answer.to_vec())
+            .unwrap()
+            .replace("xOo=", "xOp=");
+        let (mut rx, mut tx) = ([0u8; 512], [0u8; 256]);
+        let got = WebSocket::connect(
+            mem(wrong.into_bytes(), 512),
+            Config::client(),
+            &request,
+            &mut rx,
+            &mut tx,
+            || MaskingKey::new([0; 4]),
+        )
+        .await;
+        assert_eq!(
+            got.err(),
+            Some(Error::Response(ResponseError::AcceptMismatch))
+        );
+        // A transmit buffer too small for the request.
+        let (mut rx, mut tx) = ([0u8; 512], [0u8; 16]);
+        let got = WebSocket::connect(
+            mem(Vec::new(), 1),
+            Config::client(),
+            &request,
+            &mut rx,
+            &mut tx,
+            || MaskingKey::new([0; 4]),
+        )
+        .await;
+        assert!(matches!(
+            got.err(),
+            Some(Error::Handshake(WriteError::BufferTooSmall { .. }))
+        ));
     }
 }

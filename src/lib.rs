@@ -16,9 +16,13 @@ mod close;
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio-util")))]
 pub mod codec;
 mod config;
+mod copy;
 mod encode;
 mod error;
 mod frame;
+#[cfg(feature = "handshake")]
+#[cfg_attr(docsrs, doc(cfg(feature = "handshake")))]
+pub mod handshake;
 mod header;
 #[cfg(feature = "embedded-io-async")]
 #[cfg_attr(docsrs, doc(cfg(feature = "embedded-io-async")))]

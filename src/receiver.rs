@@ -4,6 +4,7 @@
 
 use crate::close::CloseCode;
 use crate::config::Config;
+use crate::copy::copy;
 use crate::encode::{encode_close, encode_frame};
 use crate::error::{EncodeError, Error};
 use crate::header::{parse_prefix, Fields, FrameHeader, Opcode, Parsed};
@@ -200,36 +201,19 @@ enum Found {
 
 impl Found {
     /// The same, with input bounds moved `at` bytes further.
-    fn after(self, at: usize) -> Self {
-        match self {
-            Found::Piece {
-                start,
-                end,
-                last,
-                first,
-                opcode,
-                compressed,
-            } => Found::Piece {
-                start: start + at,
-                end: end + at,
-                last,
-                first,
-                opcode,
-                compressed,
-            },
-            Found::Whole {
-                input,
-                len,
-                opcode,
-                compressed,
-            } => Found::Whole {
-                input: input.map(|(start, end)| (start + at, end + at)),
-                len,
-                opcode,
-                compressed,
-            },
-            other => other,
+    fn after(mut self, at: usize) -> Self {
+        match &mut self {
+            Found::Piece { start, end, .. }
+            | Found::Whole {
+                input: Some((start, end)),
+                ..
+            } => {
+                *start += at;
+                *end += at;
+            }
+            _ => {}
         }
+        self
     }
 }
 
@@ -274,7 +258,7 @@ impl Found {
 ///         let (used, event) = rx.read(&mut input[at..])?;
 ///         at += used;
 ///         match event {
-///             Some(Event::Text(text)) => texts.push(text.clone()),
+///             Some(Event::Text(text)) => texts.push(text.to_owned()),
 ///             Some(Event::Ping(_)) => {
 ///                 let n = rx.reply(None, &mut tx).unwrap(); // the Pong
 ///                 assert_eq!(&tx[..n], b"\x8a\x05Hello");
@@ -695,14 +679,14 @@ impl<const N: usize> Receiver<N> {
     ) -> Result<Option<Found>, Error> {
         let before = usize::from(self.control_len);
         let end = before + chunk.len();
-        let Some(dst) = self.control.get_mut(before..end) else {
+        let dst = self
+            .control
+            .get_mut(before..)
+            .and_then(|d| d.get_mut(..chunk.len()));
+        let Some(dst) = dst else {
             return Err(Error::ControlFrameTooLong); // cannot happen: at most 125 in all
         };
-        // A zip loop: `copy_from_slice` keeps its length check at
-        // opt-level "z" in some callers (found by fp-io-async's no-panic check).
-        for (d, s) in dst.iter_mut().zip(chunk) {
-            *d = *s;
-        }
+        copy(dst, chunk);
         if let Some(u) = unmasker.as_mut() {
             u.apply(dst);
         }
@@ -762,11 +746,12 @@ impl<const N: usize> Receiver<N> {
             let offset = message.len - remaining;
             let dst = usize::try_from(offset)
                 .ok()
-                .and_then(|o| self.buf.get_mut(o..o + take));
+                .and_then(|o| self.buf.get_mut(o..))
+                .and_then(|d| d.get_mut(..take));
             let Some(dst) = dst else {
                 return Err(Error::MessageTooBig); // cannot happen: the limit is at most N
             };
-            dst.copy_from_slice(chunk);
+            copy(dst, chunk);
         }
         Ok(last.then(|| Found::Whole {
             input: whole_here.then_some((0, take)),
@@ -783,7 +768,11 @@ impl<const N: usize> Receiver<N> {
             .check_header(fields, &self.config, self.message_limit())?;
         self.messages.begin_frame(fields, &self.config);
         if fields.opcode.is_control() {
+            // `control` is about to hold this frame's payload: a Pong still
+            // due for an earlier Ping (its payload) is dropped (§5.5.3: only
+            // the most recent Ping needs an answer).
             self.control_len = 0;
+            self.flags &= !flag::PONG_DUE;
         } else if fields.opcode != Opcode::Continuation {
             self.flags |= flag::FIRST_PIECE;
         }
@@ -797,9 +786,7 @@ impl<const N: usize> Receiver<N> {
         let filled = usize::from(filled);
         let free = self.header.get_mut(filled..).unwrap_or(&mut []);
         let copied = free.len().min(rest.len());
-        for (d, s) in free.iter_mut().zip(rest) {
-            *d = *s;
-        }
+        copy(free, rest);
         let seen = self.header.get(..filled + copied).unwrap_or(&[]);
         match parse_prefix(seen, &self.config)? {
             Parsed::Partial { fields, .. } => {
@@ -989,6 +976,7 @@ impl<const N: usize> Receiver<N> {
 }
 
 #[cfg(test)]
+#[allow(clippy::cast_possible_truncation)]
 mod tests {
     use super::*;
     use crate::config::Role;
@@ -1021,7 +1009,7 @@ mod tests {
                                 }
                             }
                             Some(Event::Text(t)) => {
-                                out.push(std::format!("Text {:?}", t.as_bytes()))
+                                out.push(std::format!("Text {:?}", t.as_bytes()));
                             }
                             Some(Event::Binary(b)) => out.push(std::format!("Binary {b:?}")),
                             Some(e) => out.push(std::format!("{e:?}")),
@@ -1168,6 +1156,33 @@ mod tests {
         );
         assert_eq!(rx.reply(Some(MaskingKey::new([0; 4])), &mut out), Ok(7));
         assert_eq!(out[..7], [0x8A, 0x81, 0, 0, 0, 0, b'x']);
+    }
+
+    #[test]
+    fn a_later_control_frame_replaces_an_unanswered_ping() {
+        let mut rx = Receiver::new(Config::client());
+        let mut out = [0u8; 16];
+        assert!(matches!(
+            rx.read(&mut b"\x89\x01a".clone()),
+            Ok((3, Some(Event::Ping(_))))
+        ));
+        // A Pong arrives before the Ping was answered: no Pong carrying its payload.
+        assert!(matches!(
+            rx.read(&mut b"\x8a\x01b".clone()),
+            Ok((3, Some(Event::Pong(_))))
+        ));
+        assert_eq!(rx.reply(Some(MaskingKey::new([0; 4])), &mut out), Ok(0));
+        // A later Ping is answered with its own payload.
+        assert!(matches!(
+            rx.read(&mut b"\x89\x01a".clone()),
+            Ok((3, Some(Event::Ping(_))))
+        ));
+        assert!(matches!(
+            rx.read(&mut b"\x89\x01c".clone()),
+            Ok((3, Some(Event::Ping(_))))
+        ));
+        assert_eq!(rx.reply(Some(MaskingKey::new([0; 4])), &mut out), Ok(7));
+        assert_eq!(out[..7], [0x8A, 0x81, 0, 0, 0, 0, b'c']);
     }
 
     #[test]

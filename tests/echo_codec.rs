@@ -1,8 +1,7 @@
-//! The echo suite (tests/support/echo_suite.rs: tungstenite against an echo
+//! The echo suite (`tests/support/echo_suite.rs`: tungstenite against an echo
 //! server, over loopback TCP) against an echo server on
-//! `Framed<TcpStream, wsframe::codec::Codec>` (tests/support/tokio_echo.rs).
+//! `Framed<TcpStream, wsframe::codec::Codec>` (`tests/support/tokio_echo.rs`).
 
-#![cfg(feature = "tokio-util")]
 // Test code: a failed unwrap, expect or panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

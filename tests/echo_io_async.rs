@@ -1,10 +1,9 @@
-//! The echo suite (tests/support/echo_suite.rs: tungstenite against an echo
+//! The echo suite (`tests/support/echo_suite.rs`: tungstenite against an echo
 //! server, over loopback TCP) against an echo server on
-//! `wsframe::io_async::WebSocket`, the no_std endpoint, driven on the host
+//! `wsframe::io_async::WebSocket`, the `no_std` endpoint, driven on the host
 //! over tokio's `TcpStream` through `embedded-io-adapters`
-//! (tests/support/tokio_echo.rs).
+//! (`tests/support/tokio_echo.rs`).
 
-#![cfg(feature = "embedded-io-async")]
 // Test code: a failed unwrap, expect or panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -11,6 +11,13 @@
 //! - `text`: 16 text messages of 64 KiB (mixed ASCII and 2-, 3-, 4-byte
 //!   UTF-8), each in 16 masked fragments, read the same way.
 
+// Bench code: a failed expect or a bad index is a failed run.
+#![allow(
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)]
 #![allow(dead_code)] // each bench uses its part
 
 use std::io::{Cursor, Read, Write};
@@ -127,7 +134,7 @@ pub fn receive<const N: usize>(rx: &mut Receiver<N>, wire: &[u8]) -> usize {
                 Some(Event::Binary(b)) => b.len(),
                 Some(Event::Ping(_)) => {
                     let pong = rx.reply(None, &mut tx).expect("room for a Pong");
-                    std::hint::black_box(&tx[..pong]);
+                    core::hint::black_box(&tx[..pong]);
                     0
                 }
                 _ => 0,
@@ -172,7 +179,7 @@ impl Read for Socket<'_> {
 
 impl Write for Socket<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        Ok(std::hint::black_box(buf).len())
+        Ok(core::hint::black_box(buf).len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
@@ -203,37 +210,37 @@ pub struct AsyncSocket<'a>(Socket<'a>);
 
 impl tokio::io::AsyncRead for AsyncSocket<'_> {
     fn poll_read(
-        mut self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
+        mut self: core::pin::Pin<&mut Self>,
+        _: &mut core::task::Context<'_>,
         buf: &mut tokio::io::ReadBuf<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
+    ) -> core::task::Poll<std::io::Result<()>> {
         let n = self.0.read(buf.initialize_unfilled());
         if let Ok(n) = n {
             buf.advance(n);
         }
-        std::task::Poll::Ready(n.map(|_| ()))
+        core::task::Poll::Ready(n.map(|_| ()))
     }
 }
 
 impl tokio::io::AsyncWrite for AsyncSocket<'_> {
     fn poll_write(
-        self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
+        self: core::pin::Pin<&mut Self>,
+        _: &mut core::task::Context<'_>,
         buf: &[u8],
-    ) -> std::task::Poll<std::io::Result<usize>> {
-        std::task::Poll::Ready(Ok(std::hint::black_box(buf).len()))
+    ) -> core::task::Poll<std::io::Result<usize>> {
+        core::task::Poll::Ready(Ok(core::hint::black_box(buf).len()))
     }
     fn poll_flush(
-        self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::task::Poll::Ready(Ok(()))
+        self: core::pin::Pin<&mut Self>,
+        _: &mut core::task::Context<'_>,
+    ) -> core::task::Poll<std::io::Result<()>> {
+        core::task::Poll::Ready(Ok(()))
     }
     fn poll_shutdown(
-        self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::task::Poll::Ready(Ok(()))
+        self: core::pin::Pin<&mut Self>,
+        _: &mut core::task::Context<'_>,
+    ) -> core::task::Poll<std::io::Result<()>> {
+        core::task::Poll::Ready(Ok(()))
     }
 }
 
@@ -245,11 +252,11 @@ impl<'a> AsyncSocket<'a> {
 }
 
 /// Polls a future over an always-ready socket to completion.
-pub fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
-    let mut future = std::pin::pin!(future);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+pub fn ready<T>(future: impl core::future::Future<Output = T>) -> T {
+    let mut future = core::pin::pin!(future);
+    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
     loop {
-        if let std::task::Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+        if let core::task::Poll::Ready(value) = future.as_mut().poll(&mut cx) {
             return value;
         }
     }

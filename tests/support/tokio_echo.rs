@@ -26,10 +26,8 @@ use core::time::Duration;
 use std::io;
 use std::thread;
 
-use base64::Engine as _;
 use bytes::BytesMut;
 use futures_util::{SinkExt, StreamExt};
-use sha1::{Digest, Sha1};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::codec::{Framed, FramedParts};
@@ -53,17 +51,19 @@ pub struct Limits {
     pub fragment: usize,
 }
 
-/// Reads a request or response head; returns it and the bytes read after it.
-async fn read_head(stream: &mut TcpStream) -> io::Result<(Vec<u8>, Vec<u8>)> {
+/// Reads a request or response head: `parse` says when it is whole (the
+/// head's length) or that it is broken; returns the bytes and the length.
+async fn read_head<E>(
+    stream: &mut TcpStream,
+    parse: impl Fn(&[u8]) -> Result<Option<usize>, E>,
+) -> io::Result<(Vec<u8>, Result<usize, E>)> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 1024];
     loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let rest = buf.split_off(end + 4);
-            return Ok((buf, rest));
-        }
-        if buf.len() > MAX_HEAD {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "head too long"));
+        match parse(&buf) {
+            Ok(Some(used)) => return Ok((buf, Ok(used))),
+            Ok(None) => {}
+            Err(e) => return Ok((buf, Err(e))),
         }
         let n = stream.read(&mut chunk).await?;
         if n == 0 {
@@ -71,14 +71,6 @@ async fn read_head(stream: &mut TcpStream) -> io::Result<(Vec<u8>, Vec<u8>)> {
         }
         buf.extend_from_slice(&chunk[..n]);
     }
-}
-
-/// `Sec-WebSocket-Accept` for a key (RFC 6455 §4.2.2).
-fn accept_key(key: &[u8]) -> String {
-    let mut sha = Sha1::new();
-    sha.update(key);
-    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-    base64::engine::general_purpose::STANDARD.encode(sha.finalize())
 }
 
 async fn respond(stream: &mut TcpStream, status: &str, extra: &str, body: &str) -> io::Result<()> {
@@ -91,79 +83,69 @@ async fn respond(stream: &mut TcpStream, status: &str, extra: &str, body: &str) 
     stream.shutdown().await
 }
 
-/// The server's side of the opening handshake: `Some(bytes read after the
-/// request)` once the 101 is sent; `None` after a page, a 404 or a refusal.
+/// The server's side of the opening handshake, with the crate's
+/// `handshake::Request`: `Some(bytes read after the request)` once the 101
+/// is sent; `None` after the page, a 404 or a refusal.
 pub async fn accept(stream: &mut TcpStream, limits: Limits) -> io::Result<Option<Vec<u8>>> {
-    let (head, rest) = read_head(stream).await?;
-    let mut headers = [httparse::EMPTY_HEADER; 32];
-    let mut request = httparse::Request::new(&mut headers);
-    if !matches!(request.parse(&head), Ok(httparse::Status::Complete(_))) {
-        respond(stream, "400 Bad Request", "", "bad request\n").await?;
-        return Ok(None);
-    }
-    let header = |name: &str| {
-        request
-            .headers
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value)
-    };
-    let Some(key) = header("sec-websocket-key") else {
-        if request.path == Some("/") {
-            let page = PAGE
-                .replace("{{LIMIT}}", &limits.limit.to_string())
-                .replace("{{FRAGMENT}}", &limits.fragment.to_string());
-            respond(
-                stream,
-                "200 OK",
-                "Content-Type: text/html; charset=utf-8\r\n",
-                &page,
-            )
-            .await?;
-        } else {
-            respond(stream, "404 Not Found", "", "not found\n").await?;
+    use wsframe::handshake::{AcceptOptions, Request, RequestError};
+    let (head, parsed) = read_head(stream, |buf| {
+        Request::parse(buf, MAX_HEAD).map(|s| s.complete().map(|(_, used)| used))
+    })
+    .await?;
+    let used = match parsed {
+        Ok(used) => used,
+        Err(RequestError::MissingUpgrade) => {
+            // Plain HTTP: the page on `GET /`, else 404.
+            if head.starts_with(b"GET / ") {
+                let page = PAGE
+                    .replace("{{LIMIT}}", &limits.limit.to_string())
+                    .replace("{{FRAGMENT}}", &limits.fragment.to_string());
+                respond(
+                    stream,
+                    "200 OK",
+                    "Content-Type: text/html; charset=utf-8\r\n",
+                    &page,
+                )
+                .await?;
+            } else {
+                respond(stream, "404 Not Found", "", "not found\n").await?;
+            }
+            return Ok(None);
         }
-        return Ok(None);
+        Err(e) => {
+            let mut out = [0u8; 512];
+            let n = e.encode_response(&mut out).unwrap();
+            stream.write_all(&out[..n]).await?;
+            stream.shutdown().await?;
+            return Ok(None);
+        }
     };
-    if header("sec-websocket-version") != Some(b"13") {
-        respond(
-            stream,
-            "426 Upgrade Required",
-            "Sec-WebSocket-Version: 13\r\n",
-            "",
-        )
-        .await?;
-        return Ok(None);
-    }
-    let answer = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {}\r\n\r\n",
-        accept_key(key)
-    );
-    stream.write_all(answer.as_bytes()).await?;
-    Ok(Some(rest))
+    let Ok(wsframe::Status::Complete((request, _))) = Request::parse(&head, MAX_HEAD) else {
+        unreachable!("parsed above")
+    };
+    let mut out = [0u8; 512];
+    let n = request.accept(&AcceptOptions::new(), &mut out).unwrap();
+    stream.write_all(&out[..n]).await?;
+    Ok(Some(head[used..].to_vec()))
 }
 
-/// The client's side of the opening handshake to `addr`: the stream and
-/// the bytes read after the 101 response.
+/// The client's side of the opening handshake to `addr`, with the crate's
+/// `handshake::ClientRequest` and `Response`: the stream and the bytes read
+/// after the 101 response.
 pub async fn connect(addr: SocketAddr) -> io::Result<(TcpStream, Vec<u8>)> {
+    use wsframe::handshake::{ClientRequest, Response};
     let mut stream = TcpStream::connect(addr).await?;
-    let key = "dGhlIHNhbXBsZSBub25jZQ==";
-    let request = format!(
-        "GET / HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).await?;
-    let (head, rest) = read_head(&mut stream).await?;
-    let head = String::from_utf8_lossy(&head);
-    assert!(head.starts_with("HTTP/1.1 101 "), "{head}");
-    let expected = format!("sec-websocket-accept: {}", accept_key(key.as_bytes()));
-    assert!(
-        head.to_ascii_lowercase()
-            .contains(&expected.to_ascii_lowercase()),
-        "{head}"
-    );
-    Ok((stream, rest))
+    let host = addr.to_string();
+    let request = ClientRequest::new(&host, "/", *b"a test nonce 16B");
+    let mut out = [0u8; 512];
+    let n = request.encode(&mut out).unwrap();
+    stream.write_all(&out[..n]).await?;
+    let (head, parsed) = read_head(&mut stream, |buf| {
+        Response::parse(buf, &request, MAX_HEAD).map(|s| s.complete().map(|(_, used)| used))
+    })
+    .await?;
+    let used = parsed.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.as_str()))?;
+    Ok((stream, head[used..].to_vec()))
 }
 
 /// After the closing handshake: no more writes; read until the client
@@ -251,12 +233,32 @@ async fn serve_codec(stream: TcpStream, rest: Vec<u8>, limits: Limits) {
 }
 
 /// The echo server on `io_async::WebSocket` over `FromTokio<TcpStream>`,
-/// with a receive buffer one byte over the message limit.
+/// with a receive buffer one byte over the message limit; its opening
+/// handshake is `WebSocket::accept`'s.
 pub fn start_io_async_server(limits: Limits) -> SocketAddr {
-    start(limits, serve_io_async)
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(TcpListener::bind("127.0.0.1:0"))
+        .expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        runtime.block_on(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                tokio::spawn(serve_io_async(stream, limits));
+            }
+        });
+    });
+    addr
 }
 
-async fn serve_io_async(stream: TcpStream, rest: Vec<u8>, limits: Limits) {
+async fn serve_io_async(stream: TcpStream, limits: Limits) {
     use embedded_io_adapters::tokio_1::FromTokio;
     use wsframe::io_async::{Message, WebSocket};
     use wsframe::Opcode;
@@ -264,11 +266,14 @@ async fn serve_io_async(stream: TcpStream, rest: Vec<u8>, limits: Limits) {
         .with_max_frame_payload(limits.limit as u64)
         .with_max_message_len(limits.limit as u64);
     let mut rx = vec![0u8; limits.limit + 1];
-    rx[..rest.len()].copy_from_slice(&rest);
     let mut tx = vec![0u8; 4096];
     let mut echo = vec![0u8; limits.limit];
-    let mut ws =
-        WebSocket::server(FromTokio::new(stream), config, &mut rx, &mut tx).with_unread(rest.len());
+    let options = wsframe::handshake::AcceptOptions::new();
+    let accepted =
+        WebSocket::accept(FromTokio::new(stream), config, &options, &mut rx, &mut tx).await;
+    let Ok(mut ws) = accepted else {
+        return; // its HTTP answer was sent
+    };
     loop {
         let (opcode, len) = match ws.receive().await {
             Ok(Message::Text(text)) => {

@@ -22,7 +22,7 @@ else
 fi
 
 echo "echo.sh: tungstenite client against the echo server"
-cargo test --features handshake --test echo_client
+cargo test --features handshake,tokio-util,embedded-io-async --test echo_client --test echo_codec --test echo_io_async
 
 echo "echo.sh: headless Chromium against the echo server"
-cargo test --features handshake --test echo_browser -- --ignored --nocapture
+cargo test --features handshake,tokio-util --test echo_browser -- --ignored --nocapture

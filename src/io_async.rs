@@ -70,6 +70,12 @@ use crate::status::Status;
 use crate::utf8::checked_str;
 
 /// What went wrong on a [`WebSocket`]: kept apart by who is at fault.
+///
+/// ```
+/// use wsframe::io_async::Error;
+/// let e: Error<()> = Error::Protocol(wsframe::Error::MessageTooBig);
+/// assert_eq!(e.to_string(), "message longer than the configured message limit (1009)");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
@@ -157,6 +163,12 @@ impl<E: fmt::Debug> core::error::Error for Error<E> {}
 
 /// A message from [`WebSocket::receive`], borrowed from the receive buffer
 /// (data) or from the endpoint (control payloads).
+///
+/// ```
+/// use wsframe::io_async::Message;
+/// let m = Message::Close { code: wsframe::CloseCode::new(1000), reason: "bye" };
+/// assert!(matches!(m, Message::Close { reason: "bye", .. }));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
@@ -181,6 +193,11 @@ pub enum Message<'a> {
 }
 
 /// A server's key source: a server never masks, so it is never asked.
+///
+/// ```
+/// use wsframe::{io_async::NoKeys, KeySource, MaskingKey};
+/// assert_eq!(NoKeys.masking_key(), MaskingKey::new([0; 4]));
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoKeys;
 
@@ -572,6 +589,29 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
     /// A Ping is answered and the peer's Close echoed before they are
     /// handed out (unless turned off).
     ///
+    /// ```
+    /// use wsframe::io_async::{Message, WebSocket};
+    /// # use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let (socket, mut peer) = tokio::io::duplex(1024);
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(socket);
+    /// // A masked Ping "p", then a masked text frame with a bad UTF-8 byte.
+    /// peer.write_all(&[0x89, 0x81, 0, 0, 0, 0, b'p', 0x81, 0x81, 0, 0, 0, 0, 0xFF]).await?;
+    /// let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+    /// let mut ws = WebSocket::server(socket, wsframe::Config::server(), &mut rx, &mut tx);
+    /// assert!(matches!(ws.receive().await, Ok(Message::Ping(b"p")))); // the Pong was sent
+    /// let e = ws.receive().await.unwrap_err(); // the Close 1007 was sent
+    /// assert_eq!(e.close_code(), Some(wsframe::CloseCode::INVALID_PAYLOAD));
+    /// # drop(ws);
+    /// # let mut wire = Vec::new();
+    /// # peer.read_to_end(&mut wire).await?;
+    /// # assert!(wire.starts_with(b"\x8a\x01p\x88"));
+    /// # assert_eq!(wire[5..7], [0x03, 0xEF]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// - [`Error::Protocol`] for the first rule the peer breaks (RFC 6455
     ///   §5, §8.1, §10.4), after its Close (1002, 1007 or 1009) was sent;
@@ -762,6 +802,23 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
 
     /// Sends a text message as one frame.
     ///
+    /// ```
+    /// # use tokio::io::AsyncReadExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let (socket, mut peer) = tokio::io::duplex(1024);
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(socket);
+    /// # let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+    /// let mut ws = wsframe::io_async::WebSocket::server(socket, wsframe::Config::server(), &mut rx, &mut tx);
+    /// ws.send_text("hi").await?;
+    /// # drop(ws);
+    /// # let mut wire = Vec::new();
+    /// # peer.read_to_end(&mut wire).await?;
+    /// assert_eq!(wire, b"\x81\x02hi");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::Io`], [`Error::WriteZero`]; [`Error::Closed`] once this
     /// side's Close was sent or the connection failed.
@@ -771,6 +828,23 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
 
     /// Sends a binary message as one frame.
     ///
+    /// ```
+    /// # use tokio::io::AsyncReadExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let (socket, mut peer) = tokio::io::duplex(1024);
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(socket);
+    /// # let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+    /// let mut ws = wsframe::io_async::WebSocket::server(socket, wsframe::Config::server(), &mut rx, &mut tx);
+    /// ws.send_binary(&[1, 2]).await?;
+    /// # drop(ws);
+    /// # let mut wire = Vec::new();
+    /// # peer.read_to_end(&mut wire).await?;
+    /// assert_eq!(wire, [0x82, 0x02, 1, 2]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// As [`WebSocket::send_text`].
     pub async fn send_binary(&mut self, payload: &[u8]) -> Result<(), Error<S::Error>> {
@@ -779,6 +853,23 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
 
     /// Sends a Text or Binary message in fragments of at most
     /// `fragment_size` payload bytes.
+    ///
+    /// ```
+    /// # use tokio::io::AsyncReadExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let (socket, mut peer) = tokio::io::duplex(1024);
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(socket);
+    /// # let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+    /// let mut ws = wsframe::io_async::WebSocket::server(socket, wsframe::Config::server(), &mut rx, &mut tx);
+    /// ws.send_fragmented(wsframe::Opcode::Text, b"abc", 2).await?;
+    /// # drop(ws);
+    /// # let mut wire = Vec::new();
+    /// # peer.read_to_end(&mut wire).await?;
+    /// assert_eq!(wire, b"\x01\x02ab\x80\x01c");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// As [`WebSocket::send_text`]; [`Error::Encode`] with
@@ -798,6 +889,23 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
 
     /// Sends a Ping (at most 125 bytes of payload).
     ///
+    /// ```
+    /// # use tokio::io::AsyncReadExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let (socket, mut peer) = tokio::io::duplex(1024);
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(socket);
+    /// # let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+    /// let mut ws = wsframe::io_async::WebSocket::server(socket, wsframe::Config::server(), &mut rx, &mut tx);
+    /// ws.send_ping(b"p").await?;
+    /// # drop(ws);
+    /// # let mut wire = Vec::new();
+    /// # peer.read_to_end(&mut wire).await?;
+    /// assert_eq!(wire, b"\x89\x01p");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// As [`WebSocket::send_text`]; [`Error::Encode`] with
     /// [`EncodeError::ControlFrameTooLong`] over 125 bytes.
@@ -808,6 +916,23 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
     /// Sends a Pong (at most 125 bytes of payload), for a caller that
     /// answers Pings itself or sends unsolicited Pongs (§5.5.3).
     ///
+    /// ```
+    /// # use tokio::io::AsyncReadExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let (socket, mut peer) = tokio::io::duplex(1024);
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(socket);
+    /// # let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+    /// let mut ws = wsframe::io_async::WebSocket::server(socket, wsframe::Config::server(), &mut rx, &mut tx);
+    /// ws.send_pong(b"p").await?;
+    /// # drop(ws);
+    /// # let mut wire = Vec::new();
+    /// # peer.read_to_end(&mut wire).await?;
+    /// assert_eq!(wire, b"\x8a\x01p");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     /// As [`WebSocket::send_ping`].
     pub async fn send_pong(&mut self, payload: &[u8]) -> Result<(), Error<S::Error>> {
@@ -817,6 +942,23 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
     /// Sends a Close with `code` and `reason` (cut to 123 bytes): starts the
     /// closing handshake, or answers the peer's Close when echoing is off.
     /// Then keep calling [`WebSocket::receive`] until the peer's Close.
+    ///
+    /// ```
+    /// # use tokio::io::AsyncReadExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let (socket, mut peer) = tokio::io::duplex(1024);
+    /// # let socket = embedded_io_adapters::tokio_1::FromTokio::new(socket);
+    /// # let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+    /// let mut ws = wsframe::io_async::WebSocket::server(socket, wsframe::Config::server(), &mut rx, &mut tx);
+    /// ws.close(Some(wsframe::CloseCode::NORMAL), "bye").await?;
+    /// # drop(ws);
+    /// # let mut wire = Vec::new();
+    /// # peer.read_to_end(&mut wire).await?;
+    /// assert_eq!(wire, b"\x88\x05\x03\xe8bye");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// [`Error::Encode`] with [`EncodeError::InvalidCloseCode`],

@@ -57,6 +57,9 @@ step "firmware tests on qemu-system-arm mps2-an386 (debug: overflow checks on)"
 (cd embedded && CARGO_TARGET_DIR="$PWD/target" cargo run --quiet --bin qemu-tests)
 step "firmware tests on qemu-system-arm mps2-an386 (release: opt-level s, LTO)"
 (cd embedded && CARGO_TARGET_DIR="$PWD/target" cargo run --quiet --release --bin qemu-tests)
+step "embedded-io-async endpoint on qemu-system-arm mps2-an386 (debug, then release)"
+(cd embedded && CARGO_TARGET_DIR="$PWD/target" cargo run --quiet --bin qemu-io-async)
+(cd embedded && CARGO_TARGET_DIR="$PWD/target" cargo run --quiet --release --bin qemu-io-async)
 
 # ---- 2. size report and budget
 step "flash and RAM footprint (embedded/size.sh)"

@@ -26,7 +26,7 @@ step() { printf '\n==> %s (at %ss)\n' "$*" "$SECONDS"; }
 # Each entry is one `--features` value ("" = none); add a feature here when it
 # is added to Cargo.toml (host-only features `std` and `arbitrary` included
 # once they should be promised on the MSRV too).
-MSRV_FEATURES=("" "defmt")
+MSRV_FEATURES=("" "defmt" "embedded-io-async" "bytes" "tokio-util")
 msrv=$(sed -n 's/^rust-version *= *"\([0-9.]*\)".*/\1/p' Cargo.toml)
 if [[ -z "$msrv" ]]; then
     echo "release.sh: no rust-version in Cargo.toml" >&2

@@ -30,6 +30,7 @@ fn room(out: &impl BufMut, needed: usize) -> Result<(), EncodeError> {
     Ok(())
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "bytes")))]
 impl FrameHeader {
     /// Writes the header to `out`, as [`FrameHeader::encode`] does (minimal
     /// length encoding), and returns its length.
@@ -175,6 +176,7 @@ pub fn put_close(
     Ok(needed)
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "bytes")))]
 impl Error {
     /// Writes the Close frame that answers this error to `out`: the frame
     /// of [`Error::encode_close`].

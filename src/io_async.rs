@@ -277,6 +277,9 @@ impl<'b, S: Read + Write> WebSocket<'b, S, NoKeys> {
     /// A bad request gets its HTTP answer (400, 426 or 431) before the error
     /// is returned.
     ///
+    /// The endpoint speaks no extension: frames with RSV bits set fail with
+    /// 1002 whatever `options` answered, so accept none.
+    ///
     /// ```
     /// use wsframe::handshake::AcceptOptions;
     /// use wsframe::io_async::{Message, WebSocket};

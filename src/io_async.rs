@@ -1584,4 +1584,56 @@ mod tests {
             Some(Error::Handshake(WriteError::BufferTooSmall { .. }))
         ));
     }
+
+    /// Mutated streams, read whole and a few bytes at a time: never a
+    /// panic, the same messages, replies and verdict.
+    #[tokio::test]
+    async fn mutated_streams_give_the_same_verdict_at_any_chunking() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            usize::try_from(seed % 1_000_003).unwrap()
+        };
+        let (mut failed, mut clean) = (0, 0);
+        for _ in 0..1500 {
+            let mut wire = Vec::new();
+            for _ in 0..next() % 5 {
+                let len = next() % 200;
+                let (fin, op) = match next() % 5 {
+                    0 => (true, Opcode::Text),
+                    1 => (true, Opcode::Binary),
+                    2 => (false, Opcode::Binary),
+                    3 => (true, Opcode::Continuation),
+                    _ => (true, Opcode::Ping),
+                };
+                let len = if op == Opcode::Ping { len % 126 } else { len };
+                let payload: Vec<u8> = (0..len)
+                    .map(|i| b'a' + u8::try_from(i % 26).unwrap())
+                    .collect();
+                wire.extend(frame(fin, op, K, &payload));
+            }
+            for _ in 0..next() % 3 {
+                if !wire.is_empty() {
+                    let at = next() % wire.len();
+                    wire[at] = u8::try_from(next() % 256).unwrap();
+                }
+            }
+            let whole = run(&wire, wire.len().max(1), 160).await;
+            let chunk = next() % 16 + 1;
+            assert_eq!(
+                run(&wire, chunk, 160).await,
+                whole,
+                "chunk {chunk}: {wire:?}"
+            );
+            let verdict = whole.0.last().map_or("", std::string::String::as_str);
+            failed += usize::from(verdict.starts_with("Protocol("));
+            clean += usize::from(verdict == "ConnectionClosed");
+        }
+        assert!(
+            failed > 150 && clean > 150,
+            "{failed} failed, {clean} clean"
+        );
+    }
 }

@@ -76,6 +76,9 @@ struct Frames {
     frame_start: u64,
     /// The current frame's header and end, once its header passed.
     cur: Option<(FrameHeader, u64)>,
+    /// Where the frame of the last header event starts (its Close, Ping or
+    /// last piece may come after it is listed).
+    header_start: u64,
     msg: Option<Msg>,
     /// The last bytes before the current chunk (a failed header's start).
     tail: Vec<u8>,
@@ -92,6 +95,7 @@ impl Frames {
             pos,
             frame_start: pos,
             cur: None,
+            header_start: pos,
             msg: None,
             tail: Vec::new(),
             closed: false,
@@ -838,6 +842,7 @@ impl<W: Write> Analyzer<W> {
                 Event::Header(h) => {
                     let end = f.frame_start + h.encoded_len() as u64 + h.payload_len();
                     f.cur = Some((h, end));
+                    f.header_start = f.frame_start;
                     match h.opcode() {
                         Opcode::Text | Opcode::Binary => {
                             f.msg = Some(Msg {
@@ -892,7 +897,7 @@ impl<W: Write> Analyzer<W> {
                         conn: conn.id,
                         t,
                         dir,
-                        offset: f.frame_start,
+                        offset: f.header_start,
                         code,
                         reason: reason.to_string(),
                     }));
@@ -1101,7 +1106,10 @@ fn show(opcode: u8, compressed: bool, bytes: &[u8], len: u64) -> String {
 }
 
 fn code_text(code: Option<u16>) -> String {
-    code.map_or_else(|| "no status code".to_string(), |c| c.to_string())
+    code.map_or_else(
+        || "an empty Close (no status code)".to_string(),
+        |c| format!("Close {c}"),
+    )
 }
 
 /// What the violation was, in a sentence.
@@ -1227,7 +1235,7 @@ fn verdict(conn: &Conn, opts: &Options) -> record::Verdict {
                 v.outcome = "violation-wrong-code";
                 v.as_rfc = false;
                 v.text = format!(
-                    "{what}; the {yr} answered with a Close ({}) but it should send {want} (RFC 6455 §7.4.1).",
+                    "{what}; the {yr} answered with {} but it should send {want} (RFC 6455 §7.4.1).",
                     code_text(*code)
                 );
             }
@@ -1259,7 +1267,12 @@ fn verdict(conn: &Conn, opts: &Options) -> record::Verdict {
         };
         v.close_code = *code;
         v.close_reason = Some(reason.clone());
-        let what = format!("the {xr} closed with {} {reason:?}", code_text(*code));
+        let why = if reason.is_empty() {
+            String::new()
+        } else {
+            format!(" {reason:?}")
+        };
+        let what = format!("the {xr} closed with {}{why}", code_text(*code));
         #[allow(clippy::single_match_else)] // two outcomes, side by side
         match answer {
             Some((_, acode, _)) => {
@@ -1270,7 +1283,7 @@ fn verdict(conn: &Conn, opts: &Options) -> record::Verdict {
                     " (a Close usually echoes the code it answers)".to_string()
                 };
                 v.text = format!(
-                    "{what}; the {yr} answered with Close {}, as RFC 6455 §5.5.1 says{echo}.",
+                    "{what}; the {yr} answered with {}, as RFC 6455 §5.5.1 says{echo}.",
                     code_text(*acode)
                 );
             }

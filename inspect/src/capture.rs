@@ -13,7 +13,7 @@ use pcap_parser::{Block, Linktype, PcapBlockOwned, PcapError};
 
 /// The reader's buffer: a packet must fit in it (it grows up to
 /// [`MAX_BUFFER`] for larger ones).
-const BUFFER: usize = 1 << 20;
+const BUFFER: usize = 1 << 16;
 /// The largest packet record accepted (pcapng blocks included).
 const MAX_BUFFER: usize = 64 << 20;
 

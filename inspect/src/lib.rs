@@ -83,6 +83,7 @@ pub mod capture;
 pub mod handshake;
 pub mod raw;
 pub mod record;
+pub mod synth;
 pub mod tcp;
 
 use std::io::{Read, Write};

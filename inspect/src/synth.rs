@@ -184,11 +184,11 @@ pub fn ws_frame(opcode: u8, fin: bool, payload: &[u8], key: Option<[u8; 4]>) -> 
     match payload.len() {
         n @ 0..=125 => out.push(mask | u8::try_from(n).unwrap_or(0)),
         n @ 126..=0xffff => {
-            out.push(mask | 126);
+            out.push(mask | 0x7e);
             out.extend_from_slice(&u16::try_from(n).unwrap_or(0).to_be_bytes());
         }
         n => {
-            out.push(mask | 127);
+            out.push(mask | 0x7f);
             out.extend_from_slice(&(n as u64).to_be_bytes());
         }
     }
@@ -234,9 +234,8 @@ impl Flow {
         };
         let seq = self.next[dir & 1];
         let ack_no = self.next[(dir + 1) & 1];
-        let used = u32::try_from(payload.len()).unwrap_or(0)
-            + u32::from(flags.syn)
-            + u32::from(flags.fin);
+        let used =
+            u32::try_from(payload.len()).unwrap_or(0) + u32::from(flags.syn) + u32::from(flags.fin);
         self.next[dir & 1] = seq.wrapping_add(used);
         SegmentSpec {
             src,

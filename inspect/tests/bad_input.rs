@@ -4,6 +4,7 @@
 //! bytes never panic.
 
 #![allow(
+    clippy::vec_init_then_push, // packets listed in the order they are sent
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
@@ -52,9 +53,26 @@ fn session(link: Link) -> Vec<Vec<u8>> {
     for piece in frame.chunks(1100) {
         p.push(f.send(0, piece, flags(false, false)).build(link));
     }
-    p.push(f.send(1, &ws_frame(2, true, &payload, None), flags(false, false)).build(link));
-    p.push(f.send(0, &ws_frame(8, true, &[0x03, 0xe8], KEY), flags(false, false)).build(link));
-    p.push(f.send(1, &ws_frame(8, true, &[0x03, 0xe8], None), flags(false, false)).build(link));
+    p.push(
+        f.send(1, &ws_frame(2, true, &payload, None), flags(false, false))
+            .build(link),
+    );
+    p.push(
+        f.send(
+            0,
+            &ws_frame(8, true, &[0x03, 0xe8], KEY),
+            flags(false, false),
+        )
+        .build(link),
+    );
+    p.push(
+        f.send(
+            1,
+            &ws_frame(8, true, &[0x03, 0xe8], None),
+            flags(false, false),
+        )
+        .build(link),
+    );
     p.push(f.send(1, &[], flags(false, true)).build(link));
     p.push(f.send(0, &[], flags(false, true)).build(link));
     p
@@ -63,7 +81,8 @@ fn session(link: Link) -> Vec<Vec<u8>> {
 fn pcap(link: Link, packets: &[Vec<u8>]) -> Vec<u8> {
     let mut w = PcapWriter::new(Vec::new(), link).unwrap();
     for (i, p) in packets.iter().enumerate() {
-        w.record(1_700_000_000_000_000 + i as u64 * 1000, p).unwrap();
+        w.record(1_700_000_000_000_000 + i as u64 * 1000, p)
+            .unwrap();
     }
     w.into_inner()
 }
@@ -84,7 +103,7 @@ fn of_type<'a>(recs: &'a [Value], t: &str) -> Vec<&'a Value> {
     recs.iter().filter(|r| r["type"] == t).collect()
 }
 
-/// (dir, opcode, payload_len) of every frame.
+/// `(dir, opcode, payload_len)` of every frame.
 fn frames(recs: &[Value]) -> Vec<(String, u64, u64)> {
     of_type(recs, "frame")
         .iter()
@@ -153,8 +172,14 @@ fn out_of_order_retransmitted_and_overlapping_segments() {
     let mut q = Vec::new();
     q.push(f.send(0, &[], flags(true, false)).build(Link::Ethernet));
     q.push(f.send(1, &[], flags(true, false)).build(Link::Ethernet));
-    q.push(f.send(0, REQUEST, flags(false, false)).build(Link::Ethernet));
-    q.push(f.send(1, RESPONSE, flags(false, false)).build(Link::Ethernet));
+    q.push(
+        f.send(0, REQUEST, flags(false, false))
+            .build(Link::Ethernet),
+    );
+    q.push(
+        f.send(1, RESPONSE, flags(false, false))
+            .build(Link::Ethernet),
+    );
     let frame = ws_frame(1, true, b"Hello, overlapping world", KEY);
     let start = f.next[0];
     let mut seg = f.send(0, &frame[..10], flags(false, false));
@@ -218,7 +243,10 @@ fn a_snap_length_cut_is_a_gap() {
     let (code, out, _) = run_bin("snaplen.pcap", &bytes, &[]);
     assert_eq!(code, 1);
     assert!(out.contains("cut by the snap length"), "{out}");
-    assert!(out.contains("packets cut by the snap length: 1 (record with `tcpdump -s 0`)"), "{out}");
+    assert!(
+        out.contains("packets cut by the snap length: 1 (record with `tcpdump -s 0`)"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -228,7 +256,10 @@ fn a_capture_that_starts_mid_connection() {
     let bytes = pcap(Link::Ethernet, &p[7..]);
     let (code, out, err) = run_bin("mid.pcap", &bytes, &[]);
     assert_eq!(code, i32::from(exit::NO_WEBSOCKET), "{out}");
-    assert!(out.contains("the capture starts mid-connection: the opening handshake is not in it"), "{out}");
+    assert!(
+        out.contains("the capture starts mid-connection: the opening handshake is not in it"),
+        "{out}"
+    );
     assert!(out.contains("pass --server-port 9001"), "{out}");
     assert!(err.contains("no WebSocket connection found"), "{err}");
     // Naming the server's port parses it.
@@ -247,21 +278,36 @@ fn tcp_that_is_not_websocket_and_http_that_never_upgrades() {
     let tls = [
         f.send(0, &[], flags(true, false)).build(Link::Ethernet),
         f.send(1, &[], flags(true, false)).build(Link::Ethernet),
-        f.send(0, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", flags(false, false))
-            .build(Link::Ethernet),
+        f.send(
+            0,
+            b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
+            flags(false, false),
+        )
+        .build(Link::Ethernet),
     ];
     let (code, out, _) = run_bin("tls.pcap", &pcap(Link::Ethernet, &tls), &[]);
     assert_eq!(code, i32::from(exit::NO_WEBSOCKET));
-    assert!(out.contains("not WebSocket: the client's first bytes are not an HTTP request"), "{out}");
+    assert!(
+        out.contains("not WebSocket: the client's first bytes are not an HTTP request"),
+        "{out}"
+    );
 
     let mut f = Flow::new(50_002, 80);
     let http = [
         f.send(0, &[], flags(true, false)).build(Link::Ethernet),
         f.send(1, &[], flags(true, false)).build(Link::Ethernet),
-        f.send(0, b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n", flags(false, false))
-            .build(Link::Ethernet),
-        f.send(1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", flags(false, false))
-            .build(Link::Ethernet),
+        f.send(
+            0,
+            b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n",
+            flags(false, false),
+        )
+        .build(Link::Ethernet),
+        f.send(
+            1,
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi",
+            flags(false, false),
+        )
+        .build(Link::Ethernet),
     ];
     let (code, recs) = run(&pcap(Link::Ethernet, &http), opts());
     assert_eq!(code, exit::NO_WEBSOCKET);
@@ -273,8 +319,10 @@ fn tcp_that_is_not_websocket_and_http_that_never_upgrades() {
     let refused = [
         f.send(0, &[], flags(true, false)).build(Link::Ethernet),
         f.send(1, &[], flags(true, false)).build(Link::Ethernet),
-        f.send(0, REQUEST, flags(false, false)).build(Link::Ethernet),
-        f.send(1, b"HTTP/1.1 403 Forbidden\r\n\r\n", flags(false, false)).build(Link::Ethernet),
+        f.send(0, REQUEST, flags(false, false))
+            .build(Link::Ethernet),
+        f.send(1, b"HTTP/1.1 403 Forbidden\r\n\r\n", flags(false, false))
+            .build(Link::Ethernet),
     ];
     let (code, recs) = run(&pcap(Link::Ethernet, &refused), opts());
     assert_eq!(code, exit::NO_WEBSOCKET);
@@ -287,27 +335,41 @@ fn a_wrong_accept_and_permessage_deflate() {
     let mut f = Flow::new(50_004, 80);
     let response = String::from_utf8(RESPONSE.to_vec())
         .unwrap()
-        .replace("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
-        .replace("\r\n\r\n", "\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n");
+        .replace(
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        )
+        .replace(
+            "\r\n\r\n",
+            "\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n",
+        );
     let mut first = ws_frame(1, true, b"\xf2\x48\xcd\xc9\xc9\x07\x00", KEY);
     first[0] |= 0x40; // RSV1: compressed
     let p = [
         f.send(0, &[], flags(true, false)).build(Link::Ethernet),
         f.send(1, &[], flags(true, false)).build(Link::Ethernet),
-        f.send(0, REQUEST, flags(false, false)).build(Link::Ethernet),
-        f.send(1, response.as_bytes(), flags(false, false)).build(Link::Ethernet),
+        f.send(0, REQUEST, flags(false, false))
+            .build(Link::Ethernet),
+        f.send(1, response.as_bytes(), flags(false, false))
+            .build(Link::Ethernet),
         f.send(0, &first, flags(false, false)).build(Link::Ethernet),
     ];
     let (code, recs) = run(&pcap(Link::Ethernet, &p), opts());
     assert_eq!(code, exit::OK);
     let c = of_type(&recs, "connection")[0];
-    assert_eq!((&c["handshake"], &c["deflate"]), (&Value::from("bad-accept"), &Value::from(true)));
+    assert_eq!(
+        (&c["handshake"], &c["deflate"]),
+        (&Value::from("bad-accept"), &Value::from(true))
+    );
     assert!(of_type(&recs, "note")[0]["text"]
         .as_str()
         .unwrap()
         .contains("Sec-WebSocket-Accept"));
     let m = of_type(&recs, "message")[0];
-    assert_eq!((&m["compressed"], &m["payload_len"]), (&Value::from(true), &Value::from(7)));
+    assert_eq!(
+        (&m["compressed"], &m["payload_len"]),
+        (&Value::from(true), &Value::from(7))
+    );
     assert_eq!(of_type(&recs, "frame")[0]["rsv"], 4);
 }
 
@@ -318,9 +380,12 @@ fn a_violation_unanswered_and_a_close_without_close_frame() {
     let p = [
         f.send(0, &[], flags(true, false)).build(Link::Ethernet),
         f.send(1, &[], flags(true, false)).build(Link::Ethernet),
-        f.send(0, REQUEST, flags(false, false)).build(Link::Ethernet),
-        f.send(1, RESPONSE, flags(false, false)).build(Link::Ethernet),
-        f.send(1, &ws_frame(1, true, b"masked", KEY), flags(false, false)).build(Link::Ethernet),
+        f.send(0, REQUEST, flags(false, false))
+            .build(Link::Ethernet),
+        f.send(1, RESPONSE, flags(false, false))
+            .build(Link::Ethernet),
+        f.send(1, &ws_frame(1, true, b"masked", KEY), flags(false, false))
+            .build(Link::Ethernet),
         f.send(0, &[], flags(false, true)).build(Link::Ethernet),
         f.send(1, &[], flags(false, true)).build(Link::Ethernet),
     ];
@@ -338,21 +403,45 @@ fn a_violation_unanswered_and_a_close_without_close_frame() {
 
 #[test]
 fn bad_files_get_their_message_and_exit_status() {
-    let good = std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("captures/tungstenite.pcap"),
-    )
-    .unwrap();
+    let good =
+        std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("captures/tungstenite.pcap"))
+            .unwrap();
     let cases: [(&str, Vec<u8>, u8, &str); 5] = [
-        ("empty.pcap", Vec::new(), exit::NOT_A_CAPTURE, "the file is empty"),
-        ("text.pcap", b"hello, this is not a capture at all".to_vec(), exit::NOT_A_CAPTURE, "not a pcap or pcapng capture"),
-        ("truncated.pcap", good[..good.len() - 30].to_vec(), exit::BAD_CAPTURE, "the capture is truncated"),
-        ("header-only.pcap", good[..20].to_vec(), exit::BAD_CAPTURE, "the capture is truncated"),
-        ("corrupt.pcap", {
-            // The first record's captured length: 1 GiB.
-            let mut b = good.clone();
-            b[24 + 8..24 + 12].copy_from_slice(&(1u32 << 30).to_le_bytes());
-            b
-        }, exit::BAD_CAPTURE, "corrupt"),
+        (
+            "empty.pcap",
+            Vec::new(),
+            exit::NOT_A_CAPTURE,
+            "the file is empty",
+        ),
+        (
+            "text.pcap",
+            b"hello, this is not a capture at all".to_vec(),
+            exit::NOT_A_CAPTURE,
+            "not a pcap or pcapng capture",
+        ),
+        (
+            "truncated.pcap",
+            good[..good.len() - 30].to_vec(),
+            exit::BAD_CAPTURE,
+            "the capture is truncated",
+        ),
+        (
+            "header-only.pcap",
+            good[..20].to_vec(),
+            exit::BAD_CAPTURE,
+            "the capture is truncated",
+        ),
+        (
+            "corrupt.pcap",
+            {
+                // The first record's captured length: 1 GiB.
+                let mut b = good.clone();
+                b[24 + 8..24 + 12].copy_from_slice(&(1u32 << 30).to_le_bytes());
+                b
+            },
+            exit::BAD_CAPTURE,
+            "corrupt",
+        ),
     ];
     for (name, bytes, want, message) in cases {
         let (code, out, err) = run_bin(name, &bytes, &[]);
@@ -403,7 +492,14 @@ impl Rng {
 fn random_and_mutated_captures_never_panic() {
     let mut seeds: Vec<Vec<u8>> = ["tungstenite.pcap", "broken.pcap", "tungstenite-any.pcapng"]
         .iter()
-        .map(|n| std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("captures").join(n)).unwrap())
+        .map(|n| {
+            std::fs::read(
+                PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("captures")
+                    .join(n),
+            )
+            .unwrap()
+        })
         .collect();
     seeds.push(pcap(Link::Sll2, &session(Link::Sll2)));
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
@@ -437,7 +533,11 @@ fn random_and_mutated_captures_never_panic() {
         }
         let mut o = opts();
         o.server_ports = vec![39417];
-        let outcome = analyze(bytes.as_slice(), o, Output::new(std::io::sink(), i % 2 == 0, true));
+        let outcome = analyze(
+            bytes.as_slice(),
+            o,
+            Output::new(std::io::sink(), i % 2 == 0, true),
+        );
         outcomes.insert(outcome.exit_code());
     }
     // The mutations reach the different outcomes, not only one.

@@ -114,7 +114,7 @@ pub mod exit {
     pub const NO_WEBSOCKET: u8 = 7;
 }
 
-/// What [`analyze`] found, for the exit status.
+/// What [`analyze()`] found, for the exit status.
 #[derive(Debug)]
 pub struct Outcome {
     /// The totals (also written as the `summary` record).

@@ -972,7 +972,7 @@ impl<W: Write> Analyzer<W> {
                 payload_len: Some(h.payload_len()),
             })
         } else {
-            let tail_start = base - f.tail.len() as u64;
+            let tail_start = base.saturating_sub(f.tail.len() as u64);
             if let Some(from) = f
                 .frame_start
                 .checked_sub(tail_start)

@@ -100,6 +100,13 @@ goal "stream of 1000 small masked frames, parse + unmask in place, vs tungstenit
 goal "stream of 1000 small masked frames, parse + unmask in place, vs embedded-websocket" \
     "$(ratio "$ews" "$ws")" 2
 
+goal "Receiver, 1000 small masked frames read 4 KiB at a time, vs tungstenite WebSocket::read" \
+    "$(ratio "$(median receive/tungstenite)" "$(median receive/wsframe_receiver)")" 2.5
+goal "Receiver vs fastwebsockets FragmentCollector::read_frame, same frames" \
+    "$(ratio "$(median receive/fastwebsockets)" "$(median receive/wsframe_receiver)")" 1
+goal "Receiver (every rule, 4 KiB reads) vs one-shot FrameHeader::parse + unmask: cost ratio" \
+    "$(ratio "$(median receive/wsframe_receiver)" "$(median stream/wsframe_header_unmask)")" "(at most) 1.3"
+
 goal "unmask 64 KiB vs memcpy" \
     "$(ratio "$(median unmask/memcpy/65536)" "$(median unmask/wsframe/65536)")" 0.8
 ratios=()
@@ -138,9 +145,12 @@ row() { # id unit-count unit
         printf "| %s | %s | %s |\n", id, time, thr
     }'
 }
-for id in wsframe_parse_in_place wsframe_header_unmask wsframe_receiver tungstenite \
+for id in wsframe_parse_in_place wsframe_header_unmask tungstenite \
     embedded_websocket wsframe_headers_only tungstenite_headers_only; do
     row "stream/$id" 1000 frames
+done
+for id in wsframe_receiver tungstenite fastwebsockets; do
+    row "receive/$id" 1000 frames
 done
 for size in 0 3 4 16 125 1024 16384 65536 1048576; do
     # benches/unmask.rs: under 64 B, one iteration is a batch of 64 buffers.

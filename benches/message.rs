@@ -51,7 +51,7 @@ fn fragments(text: &[u8], n: usize) -> Vec<u8> {
         };
         let start = wire.len();
         wire.resize(start + header.encoded_len() + chunk.len(), 0);
-        let Ok(_) = encode_frame(&header, chunk, &mut wire[start..]) else {
+        let Ok(_) = encode_frame(&header, chunk, wire.get_mut(start..).unwrap_or_default()) else {
             unreachable!("sized")
         };
     }
@@ -64,7 +64,7 @@ fn receive<const N: usize>(rx: &mut Receiver<N>, wire: &mut [u8]) -> usize {
     let mut done = 0;
     let mut at = 0;
     while at < wire.len() {
-        match rx.read(&mut wire[at..]) {
+        match rx.read(wire.get_mut(at..).unwrap_or_default()) {
             Ok((used, event)) => {
                 at += used;
                 done += match event {

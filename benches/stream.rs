@@ -14,11 +14,14 @@
 //! XOR is its own inverse, so the payloads flip between masked and plaintext
 //! from one iteration to the next without a copy; the headers never change.
 
+#[path = "support/peers.rs"]
+mod peers;
+
 use core::hint::black_box;
 use std::io::Cursor;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use wsframe::{Config, Event, Frame, FrameHeader, MaskingKey, Opcode, Receiver, Status};
+use wsframe::{Config, Frame, FrameHeader, MaskingKey, Opcode, Receiver, Status};
 
 /// Frames in the stream.
 const FRAMES: usize = 1_000;
@@ -129,32 +132,6 @@ fn tungstenite_headers_only(mut buf: &[u8]) -> usize {
     payload
 }
 
-/// The `Receiver` (every frame and message rule), fed the whole stream as
-/// one input; Pings are answered.
-fn wsframe_receiver(buf: &mut [u8], config: &Config) -> usize {
-    let mut rx = Receiver::new(*config);
-    let mut tx = [0u8; FrameHeader::MAX_CONTROL_FRAME_LEN];
-    let mut payload = 0;
-    let mut at = 0;
-    while at < buf.len() {
-        let Ok((used, event)) = rx.read(&mut buf[at..]) else {
-            break;
-        };
-        at += used;
-        payload += match event {
-            Some(Event::Piece(p)) => p.payload.len(),
-            Some(Event::Pong(p)) => p.len(),
-            Some(Event::Ping(p)) => {
-                let n = p.len();
-                let _ = black_box(rx.reply(None, &mut tx));
-                n
-            }
-            _ => 0,
-        };
-    }
-    payload
-}
-
 /// tungstenite's header parser, then the payload unmasked in place.
 fn tungstenite_parse(mut buf: &mut [u8]) -> usize {
     use tungstenite::protocol::frame::FrameHeader as TFrameHeader;
@@ -205,7 +182,6 @@ fn bench_stream(c: &mut Criterion) {
     let mut check = pristine.clone();
     let mut to = [0u8; 125];
     assert_eq!(wsframe_header_unmask(&mut check, &config), expected);
-    assert_eq!(wsframe_receiver(&mut check, &config), expected);
     assert_eq!(tungstenite_parse(&mut check), expected);
     assert_eq!(embedded_websocket_read(&pristine, &mut to), expected);
     assert_eq!(wsframe_headers_only(&pristine, &config), expected);
@@ -219,9 +195,6 @@ fn bench_stream(c: &mut Criterion) {
     });
     group.bench_function("wsframe_header_unmask", |b| {
         b.iter(|| wsframe_header_unmask(black_box(&mut buf), black_box(&config)));
-    });
-    group.bench_function("wsframe_receiver", |b| {
-        b.iter(|| wsframe_receiver(black_box(&mut buf), black_box(&config)));
     });
     group.bench_function("tungstenite", |b| {
         b.iter(|| tungstenite_parse(black_box(&mut buf)));
@@ -238,5 +211,27 @@ fn bench_stream(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_stream);
+/// The whole receive paths on `peers::small()`, read 4 KiB at a time from
+/// an in-memory socket: every rule, messages delivered, Pings answered.
+fn bench_receive(c: &mut Criterion) {
+    let (wire, total) = peers::small();
+    let config = Config::server();
+    assert_eq!(peers::receive(&mut Receiver::new(config), &wire), total);
+    assert_eq!(peers::tungstenite(&wire), total);
+    assert_eq!(peers::fastwebsockets(&wire), total);
+    let mut group = c.benchmark_group("receive");
+    group.throughput(Throughput::Elements(peers::SMALL_FRAMES as u64));
+    group.bench_function("wsframe_receiver", |b| {
+        b.iter(|| peers::receive(&mut Receiver::new(config), black_box(&wire)));
+    });
+    group.bench_function("tungstenite", |b| {
+        b.iter(|| peers::tungstenite(black_box(&wire)));
+    });
+    group.bench_function("fastwebsockets", |b| {
+        b.iter(|| peers::fastwebsockets(black_box(&wire)));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_stream, bench_receive);
 criterion_main!(benches);

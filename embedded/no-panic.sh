@@ -24,14 +24,13 @@ declare -A PROVES=(
     [header]="FrameHeader::parse"
     [frame]="Frame::parse, Frame::parse_in_place"
     [unmask]="Unmasker::apply, unmask, FrameHeader::unmask"
-    [decoder]="Decoder::decode, Decoder::needed, Decoder::reset"
-    [validator]="Decoder + MessageValidator::feed, reset, Error::close_code"
-    [full]="Decoder + pending_header + Reassembler::feed, check_header, reset + encode_frame + encode_close (README loop)"
-    [encode]="FrameHeader::new, encode, encode_frame, encode_frame_vec, encode_close, encode_close_vec"
+    [receiver]="Receiver<0>::read, needed, reset"
+    [full]="Receiver::read, reply, state, reset (README loop)"
+    [encode]="FrameHeader::new, encode, encode_frame, encode_close"
     [fragmenter]="Fragmenter::new, next, len + encode_frame"
     [error-text]="Error::as_str, cause, remedy, rfc_section, rfc_url, name, encode_close"
 )
-ORDER=(header frame unmask decoder validator full encode fragmenter error-text)
+ORDER=(header frame unmask receiver full encode fragmenter error-text)
 
 profile_of() {
     case $1 in

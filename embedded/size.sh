@@ -18,18 +18,21 @@ export CARGO_TARGET_DIR="$PWD/target"
 
 TARGET=thumbv7em-none-eabihf
 # Flash budget (.text + .rodata bytes over the baseline) for fp-full, the
-# README's firmware loop, at each opt-level: 6.25 KiB. It was 6 KiB, set from
-# the figures measured when it was introduced (5508 B at "z", 5276 B at "s");
-# the speed work that followed (4-word unmask, the header hot path, a
-# memcpy-speed Reassembler copy, simdutf8's basic API) took the loop to 6092 B
-# at "z" and 6192 B at "s", so it was raised on purpose, with that cost known.
-# Judging a header's message rules before its masking key (pending_header +
-# check_header in the loop) then took it to 6320 B at "z" and 6324 B at "s"
-# (the loop's two Close paths were merged into one to stay within it).
-BUDGET_Z=${BUDGET_Z:-6400}
-BUDGET_S=${BUDGET_S:-6400}
+# README's firmware loop, at each opt-level. It was 6 KiB, set from the
+# figures measured when it was introduced (5508 B at "z", 5276 B at "s"),
+# then 6.25 KiB on purpose for the speed work and for judging a header's
+# message rules before its masking key (0.1's Decoder + Reassembler<1024>:
+# 6320 B at "z", 6324 B at "s"). With 0.2 the loop is Receiver::read +
+# reply, with a Receiver<1024>: 8928 B at "z" and 9652 B at "s". Of that, 1.1 KB of .rodata is the
+# description each error's Close carries as its reason (0.1's loop sent
+# the code alone) and 256 B core's UTF-8 table; the .text holds two paths
+# (a whole frame in one pass, a split frame piece by piece), the UTF-8
+# carry and the compiler's memcpy/memclr (1.1 KB). The issue's goal is
+# 5 KiB at "z": lower these budgets as the library shrinks.
+BUDGET_Z=${BUDGET_Z:-9216}
+BUDGET_S=${BUDGET_S:-9984}
 
-BINS=(header unmask frame decoder validator encode fragmenter full error-text)
+BINS=(header unmask frame receiver encode fragmenter full error-text)
 
 # section_size ELF NAME: the size in bytes of section NAME (0 if absent).
 section_size() {
@@ -60,11 +63,10 @@ for profile in release-z release; do
             header) what="FrameHeader::parse" ;;
             unmask) what="Unmasker::apply, unmask, FrameHeader::unmask" ;;
             frame) what="Frame::parse, Frame::parse_in_place" ;;
-            decoder) what="Decoder::decode + needed (parse + unmask, streaming)" ;;
-            validator) what="Decoder + MessageValidator::feed" ;;
-            encode) what="FrameHeader::encode, encode_frame(_vec), encode_close(_vec)" ;;
+            receiver) what="Receiver<0>::read + needed + reset (pieces, no replies)" ;;
+            encode) what="FrameHeader::encode, encode_frame, encode_close" ;;
             fragmenter) what="Fragmenter + encode_frame" ;;
-            full) what="README loop: Decoder + Reassembler<1024> + encoders" ;;
+            full) what="README loop: Receiver::read + reply" ;;
             error-text) what="Error::as_str/cause/remedy/rfc_*/name + Error::encode_close" ;;
         esac
         printf '%-14s %8d %8d %8d   %s\n' "fp-$bin" "$text" "$rodata" $((text + rodata)) "$what"

@@ -7,9 +7,10 @@
 //! Every connection gets its own thread. A request with an `Upgrade:
 //! websocket` header gets the opening handshake of RFC 6455 §4 (here, with
 //! `httparse`, `sha1` and `base64`); everything after it goes through wsframe:
-//! a [`Decoder`] parses and unmasks the frames, a [`MessageValidator`] enforces
-//! the message size, fragmentation and UTF-8 rules, and the replies are built
-//! with [`FrameHeader::encode`], the [`Fragmenter`] and [`encode_close`].
+//! a [`Receiver`] parses and unmasks the frames, enforces the message size,
+//! fragmentation and UTF-8 rules and writes the Pongs and Close frames
+//! ([`Receiver::reply`]), and the echoes are built with
+//! [`FrameHeader::encode`] and the [`Fragmenter`].
 //!
 //! - Text and binary messages are echoed with the same opcode; a reply longer
 //!   than `--fragment` bytes is split into frames of that size.
@@ -36,10 +37,7 @@ use std::time::Instant;
 
 use base64::Engine as _;
 use sha1::{Digest as _, Sha1};
-use wsframe::{
-    encode_close, Config, Decoder, Error, Event, Fragmenter, FrameHeader, MessageValidator, Opcode,
-    Outcome,
-};
+use wsframe::{Config, Error, Event, Fragmenter, FrameHeader, Opcode, Receiver};
 
 /// The test page served on `GET /`.
 const PAGE: &str = include_str!("echo_page.html");
@@ -392,16 +390,6 @@ fn send_message(
     stream.write_all(out)
 }
 
-/// Writes one control frame (Pong) with `payload` (at most 125 bytes, as the
-/// decoder already checked).
-fn send_control(stream: &mut TcpStream, opcode: Opcode, payload: &[u8]) -> io::Result<()> {
-    let header = FrameHeader::new(true, 0, opcode, None, payload.len() as u64)
-        .map_err(|e| io::Error::other(e.to_string()))?;
-    let mut out = Vec::with_capacity(2 + payload.len());
-    push_frame(&mut out, &header, payload);
-    stream.write_all(&out)
-}
-
 /// What to do after a chunk of the stream.
 enum Flow {
     /// Read more.
@@ -416,10 +404,8 @@ fn echo(mut stream: TcpStream, mut rest: Vec<u8>, options: Options) -> io::Resul
     let peer = stream.peer_addr()?;
     let config = options.config();
     let mut conn = Connection {
-        decoder: Decoder::new(config),
-        validator: MessageValidator::new(&config),
+        receiver: Receiver::new(config),
         message: Vec::new(),
-        in_data_frame: false,
         out: Vec::new(),
         fragment: options.fragment,
     };
@@ -440,9 +426,8 @@ fn echo(mut stream: TcpStream, mut rest: Vec<u8>, options: Options) -> io::Resul
                     err.rfc_section(),
                     err.close_code().as_u16()
                 );
-                let mut frame = [0u8; 131];
-                let len = err.encode_close(None, &mut frame).unwrap_or(0);
-                stream.write_all(frame.get(..len).unwrap_or_default())?;
+                // The Close for the error (`Error::encode_close`).
+                conn.reply(&mut stream)?;
                 close_gracefully(&mut stream);
                 return Ok(());
             }
@@ -478,68 +463,58 @@ impl From<Error> for Failure {
 
 /// The wsframe state of one WebSocket connection.
 struct Connection {
-    decoder: Decoder,
-    validator: MessageValidator,
+    /// Frames, messages and the close handshake (no message buffer: data
+    /// messages come as pieces, gathered in `message`).
+    receiver: Receiver,
     /// The data message being received.
     message: Vec<u8>,
-    /// Whether the current frame is a data frame (its payload belongs to
-    /// `message`) rather than a control frame (buffered by the validator).
-    in_data_frame: bool,
     /// Reused output buffer.
     out: Vec<u8>,
     fragment: usize,
 }
 
 impl Connection {
-    /// Runs one chunk of the stream through the decoder and the validator,
-    /// answering each message as it completes.
+    /// Runs one chunk of the stream through the receiver, answering each
+    /// message, Ping and Close as it completes.
     fn process(&mut self, stream: &mut TcpStream, chunk: &mut [u8]) -> Result<Flow, Failure> {
         let mut at = 0;
-        loop {
+        while at < chunk.len() {
             let rest = chunk.get_mut(at..).unwrap_or_default();
-            let (used, event) = self.decoder.decode(rest)?;
+            // Every rule is judged here, at the byte that shows it (1009 for
+            // a message over the limit at its header's length field).
+            let (used, event) = self.receiver.read(rest)?;
             at += used;
-            let Some(event) = event else {
-                // A header cut before its masking key already shows its
-                // message rules (1009 for a message over the limit).
-                if let Some(header) = self.decoder.pending_header() {
-                    self.validator.check_header(&header)?;
-                }
-                return Ok(Flow::Continue);
-            };
-            // The validator checks the event first: the message size at
-            // each header, the UTF-8 of each payload piece.
-            let outcome = self.validator.feed(&event)?;
-            match &event {
-                Event::Header(header) => {
-                    self.in_data_frame = !header.opcode().is_control();
-                    if self.in_data_frame {
-                        // Within the message limit, as the validator checked.
-                        let len = usize::try_from(header.payload_len()).unwrap_or(0);
-                        self.message.reserve(len);
+            match event {
+                Some(Event::Piece(piece)) => {
+                    self.message.extend_from_slice(piece.payload);
+                    if piece.last {
+                        let opcode = piece.opcode;
+                        send_message(stream, &mut self.out, opcode, &self.message, self.fragment)?;
+                        self.message.clear();
                     }
                 }
-                Event::Payload(bytes) if self.in_data_frame => {
-                    self.message.extend_from_slice(bytes);
-                }
-                Event::Payload(_) | Event::FrameEnd => {}
-            }
-            match outcome {
-                None | Some(Outcome::Pong(_)) => {}
-                Some(Outcome::Message { opcode, .. }) => {
-                    send_message(stream, &mut self.out, opcode, &self.message, self.fragment)?;
-                    self.message.clear();
-                }
-                Some(Outcome::Ping(payload)) => send_control(stream, Opcode::Pong, payload)?,
-                Some(Outcome::Close { code, .. }) => {
-                    let mut frame = [0u8; 131];
-                    let len = encode_close(code, "", None, &mut frame)
-                        .map_err(|e| io::Error::other(e.to_string()))?;
-                    stream.write_all(frame.get(..len).unwrap_or_default())?;
+                // The Pong, with the Ping's payload.
+                Some(Event::Ping(_)) => self.reply(stream)?,
+                // The Close echoing the peer's code; nothing after it is read.
+                Some(Event::Close { .. }) => {
+                    self.reply(stream)?;
                     return Ok(Flow::Closed);
                 }
+                _ => {}
             }
         }
+        Ok(Flow::Continue)
+    }
+
+    /// Writes what the receiver says is due: a Pong, the Close answering
+    /// the peer's, or the Close for an error.
+    fn reply(&mut self, stream: &mut TcpStream) -> io::Result<()> {
+        let mut frame = [0u8; FrameHeader::MAX_CONTROL_FRAME_LEN];
+        let len = self
+            .receiver
+            .reply(None, &mut frame)
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        stream.write_all(frame.get(..len).unwrap_or_default())
     }
 }
 

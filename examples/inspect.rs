@@ -50,7 +50,7 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use wsframe::{Config, Decoder, Error, Event, FrameHeader, MessageValidator, Outcome, Role};
+use wsframe::{CloseCode, Config, Error, Event, Frame, FrameHeader, Receiver, Role, Status};
 
 /// The parsed command line.
 #[allow(clippy::struct_excessive_bools)] // one per flag
@@ -377,8 +377,11 @@ impl Printer {
 
 /// Decodes `input` fed `chunk` bytes at a time, printing as it goes.
 fn inspect(input: &[u8], o: &Options, p: &mut Printer) -> Verdict {
-    let mut decoder = Decoder::new(o.config);
-    let mut validator = (!o.frames_only).then(|| MessageValidator::new(&o.config));
+    if o.frames_only {
+        return frames_only(input, &o.config, p);
+    }
+    // N = 0: data messages come as pieces, which are the frames' payloads.
+    let mut rx = Receiver::new(o.config).with_header_events();
     let mut frame_start = 0usize;
     let mut header: Option<FrameHeader> = None;
     let mut frame_payload: Vec<u8> = Vec::new();
@@ -390,8 +393,10 @@ fn inspect(input: &[u8], o: &Options, p: &mut Printer) -> Verdict {
         let buf = &mut buf[..piece.len()];
         buf.copy_from_slice(piece);
         let mut at = 0;
+        // Until `None`, even once the piece is used up: after a header
+        // event, the event of an empty payload needs no more bytes.
         loop {
-            let (used, event) = match decoder.decode(&mut buf[at..]) {
+            let (used, event) = match rx.read(&mut buf[at..]) {
                 Ok(step) => step,
                 Err(error) => {
                     return Verdict::Failed {
@@ -402,65 +407,81 @@ fn inspect(input: &[u8], o: &Options, p: &mut Printer) -> Verdict {
             };
             at += used;
             pos += used;
-            let Some(event) = event else {
-                // The piece is used up. A header cut before its masking key
-                // already shows its message rules (a message over the limit,
-                // a continuation without a message): judge them now, as the
-                // frame rules are.
-                let pending = validator.as_mut().zip(decoder.pending_header());
-                if let Some(Err(error)) = pending.map(|(v, h)| v.check_header(&h)) {
-                    return Verdict::Failed {
-                        offset: frame_start,
-                        error,
-                    };
-                }
-                break;
-            };
-            let outcome = match validator.as_mut().map(|v| v.feed(&event)) {
-                Some(Err(error)) => {
-                    return Verdict::Failed {
-                        offset: frame_start,
-                        error,
-                    }
-                }
-                Some(Ok(outcome)) => outcome,
-                None => None,
-            };
+            let Some(event) = event else { break };
+            let mut message_end = None;
+            let mut close = None;
             match event {
                 Event::Header(h) => {
                     header = Some(h);
                     frame_payload.clear();
-                }
-                Event::Payload(bytes) => frame_payload.extend_from_slice(bytes),
-                Event::FrameEnd => {
-                    if let Some(h) = header.take() {
-                        p.frame(frame_start, &h, &frame_payload);
-                        if !o.frames_only && !h.opcode().is_control() {
-                            message.extend_from_slice(&frame_payload);
-                        }
-                    }
-                    frame_start = pos;
-                    match outcome {
-                        Some(Outcome::Message { opcode, .. }) => {
-                            p.message(opcode.as_u8(), &message);
-                            message.clear();
-                        }
-                        Some(Outcome::Close { code, reason }) => {
-                            p.close(code.map(u16::from), reason);
-                            return Verdict::Closed {
-                                ignored: input.len() - pos,
-                            };
-                        }
-                        _ => {}
+                    // An empty data frame that ends no message brings no
+                    // other event: it ends here. Any other frame ends with
+                    // the event that brings its last payload byte.
+                    if h.payload_len() > 0 || h.fin() || h.opcode().is_control() {
+                        continue;
                     }
                 }
+                Event::Piece(piece) => {
+                    frame_payload.extend_from_slice(piece.payload);
+                    message.extend_from_slice(piece.payload);
+                    if piece.last {
+                        message_end = Some(piece.opcode);
+                    }
+                }
+                Event::Ping(bytes) | Event::Pong(bytes) => frame_payload.extend_from_slice(bytes),
+                Event::Close { code, reason } => {
+                    // The body as on the wire, unmasked: the code, then the reason.
+                    let code = code.map(CloseCode::as_u16);
+                    if let Some(code) = code {
+                        frame_payload.extend_from_slice(&code.to_be_bytes());
+                    }
+                    frame_payload.extend_from_slice(reason.as_bytes());
+                    close = Some((code, reason.to_string()));
+                }
+                // Whole messages come only from a receiver with a buffer.
+                _ => {}
+            }
+            let Some(h) = header.filter(|h| frame_payload.len() as u64 == h.payload_len()) else {
+                continue; // the frame's payload goes on
+            };
+            header = None;
+            p.frame(frame_start, &h, &frame_payload);
+            frame_start = pos;
+            if let Some(opcode) = message_end {
+                p.message(opcode.as_u8(), &message);
+                message.clear();
+            }
+            if let Some((code, reason)) = close {
+                p.close(code, &reason);
+                return Verdict::Closed {
+                    ignored: input.len() - pos,
+                };
             }
         }
     }
-    match decoder.needed() {
+    match rx.needed() {
         0 => Verdict::Complete,
         n => Verdict::Incomplete(n),
     }
+}
+
+/// The frame layer alone (`--frames-only`): every frame of the whole input,
+/// without message rules or close handshake. Chunking cannot change what the
+/// frame rules decide, so the input is read whole.
+fn frames_only(input: &[u8], config: &Config, p: &mut Printer) -> Verdict {
+    let mut rest = input.to_vec();
+    let mut offset = 0usize;
+    while offset < input.len() {
+        match Frame::parse_in_place(&mut rest[offset..], config) {
+            Err(error) => return Verdict::Failed { offset, error },
+            Ok(Status::Partial { needed }) => return Verdict::Incomplete(needed.get() as u64),
+            Ok(Status::Complete((frame, used))) => {
+                p.frame(offset, frame.header(), frame.payload());
+                offset += used;
+            }
+        }
+    }
+    Verdict::Complete
 }
 
 fn main() -> ExitCode {

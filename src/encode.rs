@@ -8,6 +8,7 @@
 use core::num::NonZeroUsize;
 
 use crate::close::CloseCode;
+use crate::copy::copy;
 use crate::error::{EncodeError, Error};
 use crate::header::{FrameHeader, Opcode};
 use crate::mask::{unmask, MaskingKey};
@@ -56,9 +57,7 @@ pub fn encode_frame(
         .unwrap_or((&mut [], &mut []));
     header.encode(head)?;
     // `body` is `needed - header_len` = `payload.len()` bytes.
-    if body.len() == payload.len() {
-        body.copy_from_slice(payload);
-    }
+    copy(body, payload);
     if let Some(key) = header.masking_key() {
         unmask(body, key);
     }

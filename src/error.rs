@@ -4,70 +4,373 @@ use core::fmt;
 
 use crate::close::CloseCode;
 
-/// The peer broke RFC 6455 (or a configured limit): fail the WebSocket
-/// connection (RFC 6455 §7.1.7) after sending a Close frame with
-/// [`close_code()`](Error::close_code).
-///
-/// Every variant knows the close code to send, the section of the RFC that
-/// was violated, a one-line description, the likely cause and the remedy, so
-/// a log line or an inspector can explain the failure without a lookup table.
-/// Variants carry no data; the error is `Copy` and one byte.
-///
-/// ```
-/// use wsframe::{CloseCode, Error};
-///
-/// let e = Error::ReservedOpcode;
-/// assert_eq!(e.close_code(), CloseCode::PROTOCOL_ERROR);
-/// assert_eq!(e.rfc_section(), "RFC 6455 §5.2");
-/// assert_eq!(e.to_string(), "reserved opcode 0x3-0x7 or 0xB-0xF");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[non_exhaustive]
-pub enum Error {
+/// The error table: one row per variant, with everything said about it
+/// (close code, layer, RFC section and link, description, cause, remedy,
+/// name), written once. It expands to the enum and to one `match` per
+/// field, so a firmware that only asks for the close code links no text.
+macro_rules! errors {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident {
+            code: $code:ident,
+            layer: $layer:ident,
+            section: $section:expr,
+            url: $url:expr,
+            text: $text:expr,
+            cause: $cause:expr,
+            remedy: $remedy:expr,
+            name: $name:expr,
+        }
+    )*) => {
+        /// The peer broke RFC 6455 (or a configured limit): fail the WebSocket
+        /// connection (RFC 6455 §7.1.7) after sending a Close frame with
+        /// [`close_code()`](Error::close_code).
+        ///
+        /// Every variant knows the close code to send, the section of the RFC that
+        /// was violated, a one-line description, the likely cause and the remedy, so
+        /// a log line or an inspector can explain the failure without a lookup table.
+        /// Variants carry no data; the error is `Copy` and one byte.
+        ///
+        /// ```
+        /// use wsframe::{CloseCode, Error};
+        ///
+        /// let e = Error::ReservedOpcode;
+        /// assert_eq!(e.close_code(), CloseCode::PROTOCOL_ERROR);
+        /// assert_eq!(e.rfc_section(), "RFC 6455 §5.2");
+        /// assert_eq!(e.to_string(), "reserved opcode 0x3-0x7 or 0xB-0xF");
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+        #[non_exhaustive]
+        pub enum Error {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Error {
+        /// Every variant, in declaration order.
+        ///
+        /// ```
+        /// assert!(wsframe::Error::ALL.iter().all(|e| !e.as_str().is_empty()));
+        /// ```
+            pub const ALL: &'static [Error] = &[$(Error::$variant),*];
+
+        /// The close code to send before closing (RFC 6455 §7.4.1): 1002, 1007 or 1009.
+        ///
+        /// ```
+        /// assert_eq!(wsframe::Error::FrameTooBig.close_code().as_u16(), 1009);
+        /// ```
+            #[must_use]
+            pub const fn close_code(self) -> CloseCode {
+                match self {
+                    $(Error::$variant => CloseCode::$code,)*
+                }
+            }
+
+        /// The layer that found the error.
+        ///
+        /// ```
+        /// use wsframe::{Error, Layer};
+        /// assert_eq!(Error::ReservedBits.layer(), Layer::Frame);
+        /// assert_eq!(Error::MessageTooBig.layer(), Layer::Message);
+        /// ```
+            #[must_use]
+            pub const fn layer(self) -> Layer {
+                match self {
+                    $(Error::$variant => Layer::$layer,)*
+                }
+            }
+
+        /// The RFC and section(s) that were violated, e.g. `"RFC 6455 §5.2"`;
+        /// the last section named is the one [`rfc_url`](Error::rfc_url) links to.
+        ///
+        /// ```
+        /// assert_eq!(wsframe::Error::InvalidUtf8.rfc_section(), "RFC 6455 §8.1");
+        /// ```
+            #[must_use]
+            pub const fn rfc_section(self) -> &'static str {
+                match self {
+                    $(Error::$variant => $section,)*
+                }
+            }
+
+        /// A link to the violated section on rfc-editor.org.
+        ///
+        /// ```
+        /// assert_eq!(
+        ///     wsframe::Error::ReservedBits.rfc_url(),
+        ///     "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
+        /// );
+        /// ```
+            #[must_use]
+            pub const fn rfc_url(self) -> &'static str {
+                match self {
+                    $(Error::$variant => $url,)*
+                }
+            }
+
+        /// One line, lowercase, no trailing period: the rule that was broken.
+        ///
+        /// ```
+        /// assert_eq!(
+        ///     wsframe::Error::ControlFrameTooLong.as_str(),
+        ///     "control frame payload longer than 125 bytes",
+        /// );
+        /// ```
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Error::$variant => $text,)*
+                }
+            }
+
+        /// The likely cause, in one line.
+        ///
+        /// ```
+        /// assert!(wsframe::Error::MessageTooBig.cause().contains("limit"));
+        /// ```
+            #[must_use]
+            pub const fn cause(self) -> &'static str {
+                match self {
+                    $(Error::$variant => $cause,)*
+                }
+            }
+
+        /// What to do about it, in one line.
+        ///
+        /// ```
+        /// assert_eq!(
+        ///     wsframe::Error::FrameTooBig.remedy(),
+        ///     "split the payload into smaller frames or raise the limit",
+        /// );
+        /// ```
+            #[must_use]
+            pub const fn remedy(self) -> &'static str {
+                match self {
+                    $(Error::$variant => $remedy,)*
+                }
+            }
+
+        /// A stable `snake_case` name for machine-readable output, e.g. `"reserved_opcode"`.
+        ///
+        /// ```
+        /// assert_eq!(wsframe::Error::InvalidUtf8.name(), "invalid_utf8");
+        /// ```
+            #[must_use]
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Error::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+errors! {
     // ---- frame layer: decided from one frame header ----
     /// RSV1, RSV2 or RSV3 is set but no negotiated extension allows it (1002, §5.2).
-    ReservedBits,
+    ReservedBits {
+        code: PROTOCOL_ERROR,
+        layer: Frame,
+        section: "RFC 6455 §5.2",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
+        text: "reserved bit rsv1, rsv2 or rsv3 set without a negotiated extension",
+        cause: "the peer uses an extension (such as permessage-deflate) that was not negotiated, or a proxy corrupts frames",
+        remedy: "the peer or a proxy breaks RFC 6455 framing: negotiate the extension in the handshake (and allow its bits in the config), or inspect intermediaries",
+        name: "reserved_bits",
+    }
     /// The opcode is one of the reserved values 0x3–0x7 or 0xB–0xF (1002, §5.2).
-    ReservedOpcode,
+    ReservedOpcode {
+        code: PROTOCOL_ERROR,
+        layer: Frame,
+        section: "RFC 6455 §5.2",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
+        text: "reserved opcode 0x3-0x7 or 0xB-0xF",
+        cause: CAUSE_1002,
+        remedy: REMEDY_1002,
+        name: "reserved_opcode",
+    }
     /// A Close, Ping or Pong frame has FIN clear; control frames cannot be fragmented (1002, §5.5).
-    FragmentedControlFrame,
+    FragmentedControlFrame {
+        code: PROTOCOL_ERROR,
+        layer: Frame,
+        section: "RFC 6455 §5.5",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.5",
+        text: "control frame with fin clear (control frames cannot be fragmented)",
+        cause: CAUSE_1002,
+        remedy: REMEDY_1002,
+        name: "fragmented_control_frame",
+    }
     /// A Close, Ping or Pong frame has a payload over 125 bytes (1002, §5.5).
-    ControlFrameTooLong,
+    ControlFrameTooLong {
+        code: PROTOCOL_ERROR,
+        layer: Frame,
+        section: "RFC 6455 §5.5",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.5",
+        text: "control frame payload longer than 125 bytes",
+        cause: CAUSE_1002,
+        remedy: REMEDY_1002,
+        name: "control_frame_too_long",
+    }
     /// A server received an unmasked frame; clients must mask every frame (1002, §5.1).
-    UnmaskedClientFrame,
+    UnmaskedClientFrame {
+        code: PROTOCOL_ERROR,
+        layer: Frame,
+        section: "RFC 6455 §5.1, §5.3",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.3",
+        text: "unmasked frame from a client (a server only accepts masked frames)",
+        cause: "a broken client that does not mask its frames, or a server talking to a server",
+        remedy: REMEDY_1002,
+        name: "unmasked_client_frame",
+    }
     /// A client received a masked frame; servers must not mask (1002, §5.1).
-    MaskedServerFrame,
+    MaskedServerFrame {
+        code: PROTOCOL_ERROR,
+        layer: Frame,
+        section: "RFC 6455 §5.1",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.1",
+        text: "masked frame from a server (a client only accepts unmasked frames)",
+        cause: "a broken server that masks its frames, or a client talking to a client",
+        remedy: REMEDY_1002,
+        name: "masked_server_frame",
+    }
     /// A 64-bit payload length has its most significant bit set (1002, §5.2).
-    LengthHighBitSet,
+    LengthHighBitSet {
+        code: PROTOCOL_ERROR,
+        layer: Frame,
+        section: "RFC 6455 §5.2",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
+        text: "64-bit payload length with the most significant bit set",
+        cause: CAUSE_1002,
+        remedy: REMEDY_1002,
+        name: "length_high_bit_set",
+    }
     /// The payload length is not in its minimal encoding (1002, §5.2); only
     /// reported when [`Config::strict_length`](crate::Config::strict_length) is on.
-    NonMinimalLength,
+    NonMinimalLength {
+        code: PROTOCOL_ERROR,
+        layer: Frame,
+        section: "RFC 6455 §5.2",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
+        text: "payload length not in its minimal encoding",
+        cause: "a hand-rolled encoder that always uses the 16- or 64-bit length form",
+        remedy: REMEDY_1002,
+        name: "non_minimal_length",
+    }
     /// The frame's payload length is over
     /// [`Config::max_frame_payload`](crate::Config::max_frame_payload) (1009, §10.4).
-    FrameTooBig,
+    FrameTooBig {
+        code: MESSAGE_TOO_BIG,
+        layer: Frame,
+        section: "RFC 6455 §7.4.1, §10.4",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-10.4",
+        text: "frame payload longer than the configured frame limit",
+        cause: CAUSE_1009,
+        remedy: REMEDY_1009,
+        name: "frame_too_big",
+    }
     /// The frame's payload length does not fit this target's `usize`, so it
     /// cannot be addressed in memory (1009, §10.4). Only 32-bit and 16-bit
     /// targets with a limit above `usize::MAX` can see it.
-    FrameTooBigForTarget,
+    FrameTooBigForTarget {
+        code: MESSAGE_TOO_BIG,
+        layer: Frame,
+        section: "RFC 6455 §7.4.1, §10.4",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-10.4",
+        text: "frame payload length does not fit this target's address space",
+        cause: CAUSE_1009,
+        remedy: REMEDY_1009,
+        name: "frame_too_big_for_target",
+    }
     // ---- message layer: decided across frames ----
     /// A continuation frame arrived with no fragmented message in progress (1002, §5.4).
-    UnexpectedContinuation,
+    UnexpectedContinuation {
+        code: PROTOCOL_ERROR,
+        layer: Message,
+        section: "RFC 6455 §5.4",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.4",
+        text: "continuation frame with no fragmented message in progress",
+        cause: CAUSE_1002,
+        remedy: REMEDY_1002,
+        name: "unexpected_continuation",
+    }
     /// A new Text or Binary frame arrived while a fragmented message was in progress (1002, §5.4).
-    ExpectedContinuation,
+    ExpectedContinuation {
+        code: PROTOCOL_ERROR,
+        layer: Message,
+        section: "RFC 6455 §5.4",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.4",
+        text: "new data frame while a fragmented message is in progress",
+        cause: CAUSE_1002,
+        remedy: REMEDY_1002,
+        name: "expected_continuation",
+    }
     /// The message's total size is over the configured message limit (1009, §10.4).
-    MessageTooBig,
+    MessageTooBig {
+        code: MESSAGE_TOO_BIG,
+        layer: Message,
+        section: "RFC 6455 §7.4.1, §10.4",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-10.4",
+        text: "message longer than the configured message limit",
+        cause: CAUSE_1009,
+        remedy: REMEDY_1009,
+        name: "message_too_big",
+    }
     /// A text message is not valid UTF-8 (1007, §8.1).
-    InvalidUtf8,
+    InvalidUtf8 {
+        code: INVALID_PAYLOAD,
+        layer: Message,
+        section: "RFC 6455 §8.1",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-8.1",
+        text: "text message is not valid utf-8",
+        cause: CAUSE_1007,
+        remedy: REMEDY_1007,
+        name: "invalid_utf8",
+    }
     /// A Close frame has a 1-byte payload; it must be empty or hold a 2-byte code (1002, §5.5.1).
-    CloseBodyTooShort,
+    CloseBodyTooShort {
+        code: PROTOCOL_ERROR,
+        layer: Message,
+        section: "RFC 6455 §5.5.1",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1",
+        text: "close frame payload of 1 byte (must be empty or start with a 2-byte code)",
+        cause: CAUSE_1002,
+        remedy: REMEDY_1002,
+        name: "close_body_too_short",
+    }
     /// A Close frame carries a code that may not be sent on the wire (1002, §7.4).
-    InvalidCloseCode,
+    InvalidCloseCode {
+        code: PROTOCOL_ERROR,
+        layer: Message,
+        section: "RFC 6455 §7.4",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-7.4",
+        text: "close frame code that may not be sent on the wire",
+        cause: CAUSE_1002,
+        remedy: REMEDY_1002,
+        name: "invalid_close_code",
+    }
     /// A Close frame's reason is not valid UTF-8 (1007, §5.5.1).
-    InvalidCloseReason,
+    InvalidCloseReason {
+        code: INVALID_PAYLOAD,
+        layer: Message,
+        section: "RFC 6455 §5.5.1",
+        url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1",
+        text: "close frame reason is not valid utf-8",
+        cause: CAUSE_1007,
+        remedy: REMEDY_1007,
+        name: "invalid_close_reason",
+    }
     /// With permessage-deflate negotiated, RSV1 is set on a continuation or
     /// control frame (1002, RFC 7692 §6).
-    MisplacedCompressionBit,
+    MisplacedCompressionBit {
+        code: PROTOCOL_ERROR,
+        layer: Message,
+        section: "RFC 7692 §6",
+        url: "https://www.rfc-editor.org/rfc/rfc7692#section-6",
+        text: "rsv1 (compressed) set on a continuation or control frame",
+        cause: "a broken permessage-deflate implementation, or a proxy corrupting frames",
+        remedy: REMEDY_1002,
+        name: "misplaced_compression_bit",
+    }
 }
 
 /// Which layer found an [`Error`].
@@ -101,327 +404,6 @@ const CAUSE_1009: &str = "a payload over the configured frame or message limit, 
 const REMEDY_1009: &str = "split the payload into smaller frames or raise the limit";
 const CAUSE_1007: &str = "the peer sent bytes that are not UTF-8 as text: binary data in a text frame, or text in another encoding such as Latin-1";
 const REMEDY_1007: &str = "send text as UTF-8 and binary data in Binary frames";
-
-/// Everything said about one [`Error`]: one row per variant, in
-/// [`Error::info`], so that a variant's code, section and texts are written
-/// together, once.
-struct Info {
-    code: CloseCode,
-    layer: Layer,
-    section: &'static str,
-    url: &'static str,
-    text: &'static str,
-    cause: &'static str,
-    remedy: &'static str,
-    name: &'static str,
-}
-
-impl Error {
-    /// Every variant, in declaration order.
-    ///
-    /// ```
-    /// assert!(wsframe::Error::ALL.iter().all(|e| !e.as_str().is_empty()));
-    /// ```
-    pub const ALL: &'static [Error] = &[
-        Error::ReservedBits,
-        Error::ReservedOpcode,
-        Error::FragmentedControlFrame,
-        Error::ControlFrameTooLong,
-        Error::UnmaskedClientFrame,
-        Error::MaskedServerFrame,
-        Error::LengthHighBitSet,
-        Error::NonMinimalLength,
-        Error::FrameTooBig,
-        Error::FrameTooBigForTarget,
-        Error::UnexpectedContinuation,
-        Error::ExpectedContinuation,
-        Error::MessageTooBig,
-        Error::InvalidUtf8,
-        Error::CloseBodyTooShort,
-        Error::InvalidCloseCode,
-        Error::InvalidCloseReason,
-        Error::MisplacedCompressionBit,
-    ];
-
-    /// The row of this variant.
-    #[allow(clippy::too_many_lines)] // the table: one row per variant
-    const fn info(self) -> &'static Info {
-        match self {
-            Error::ReservedBits => &Info {
-                code: CloseCode::PROTOCOL_ERROR,
-                layer: Layer::Frame,
-                section: "RFC 6455 §5.2",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
-                text: "reserved bit rsv1, rsv2 or rsv3 set without a negotiated extension",
-                cause: "the peer uses an extension (such as permessage-deflate) that was not negotiated, or a proxy corrupts frames",
-                remedy: "the peer or a proxy breaks RFC 6455 framing: negotiate the extension in the handshake (and allow its bits in the config), or inspect intermediaries",
-                name: "reserved_bits",
-            },
-            Error::ReservedOpcode => &Info {
-                code: CloseCode::PROTOCOL_ERROR,
-                layer: Layer::Frame,
-                section: "RFC 6455 §5.2",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
-                text: "reserved opcode 0x3-0x7 or 0xB-0xF",
-                cause: CAUSE_1002,
-                remedy: REMEDY_1002,
-                name: "reserved_opcode",
-            },
-            Error::FragmentedControlFrame => &Info {
-                code: CloseCode::PROTOCOL_ERROR,
-                layer: Layer::Frame,
-                section: "RFC 6455 §5.5",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.5",
-                text: "control frame with fin clear (control frames cannot be fragmented)",
-                cause: CAUSE_1002,
-                remedy: REMEDY_1002,
-                name: "fragmented_control_frame",
-            },
-            Error::ControlFrameTooLong => &Info {
-                code: CloseCode::PROTOCOL_ERROR,
-                layer: Layer::Frame,
-                section: "RFC 6455 §5.5",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.5",
-                text: "control frame payload longer than 125 bytes",
-                cause: CAUSE_1002,
-                remedy: REMEDY_1002,
-                name: "control_frame_too_long",
-            },
-            Error::UnmaskedClientFrame => &Info {
-                code: CloseCode::PROTOCOL_ERROR,
-                layer: Layer::Frame,
-                section: "RFC 6455 §5.1, §5.3",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.3",
-                text: "unmasked frame from a client (a server only accepts masked frames)",
-                cause: "a broken client that does not mask its frames, or a server talking to a server",
-                remedy: REMEDY_1002,
-                name: "unmasked_client_frame",
-            },
-            Error::MaskedServerFrame => &Info {
-                code: CloseCode::PROTOCOL_ERROR,
-                layer: Layer::Frame,
-                section: "RFC 6455 §5.1",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.1",
-                text: "masked frame from a server (a client only accepts unmasked frames)",
-                cause: "a broken server that masks its frames, or a client talking to a client",
-                remedy: REMEDY_1002,
-                name: "masked_server_frame",
-            },
-            Error::LengthHighBitSet => &Info {
-                code: CloseCode::PROTOCOL_ERROR,
-                layer: Layer::Frame,
-                section: "RFC 6455 §5.2",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
-                text: "64-bit payload length with the most significant bit set",
-                cause: CAUSE_1002,
-                remedy: REMEDY_1002,
-                name: "length_high_bit_set",
-            },
-            Error::NonMinimalLength => &Info {
-                code: CloseCode::PROTOCOL_ERROR,
-                layer: Layer::Frame,
-                section: "RFC 6455 §5.2",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
-                text: "payload length not in its minimal encoding",
-                cause: "a hand-rolled encoder that always uses the 16- or 64-bit length form",
-                remedy: REMEDY_1002,
-                name: "non_minimal_length",
-            },
-            Error::FrameTooBig => &Info {
-                code: CloseCode::MESSAGE_TOO_BIG,
-                layer: Layer::Frame,
-                section: "RFC 6455 §7.4.1, §10.4",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-10.4",
-                text: "frame payload longer than the configured frame limit",
-                cause: CAUSE_1009,
-                remedy: REMEDY_1009,
-                name: "frame_too_big",
-            },
-            Error::FrameTooBigForTarget => &Info {
-                code: CloseCode::MESSAGE_TOO_BIG,
-                layer: Layer::Frame,
-                section: "RFC 6455 §7.4.1, §10.4",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-10.4",
-                text: "frame payload length does not fit this target's address space",
-                cause: CAUSE_1009,
-                remedy: REMEDY_1009,
-                name: "frame_too_big_for_target",
-            },
-            Error::UnexpectedContinuation => &Info {
-                code: CloseCode::PROTOCOL_ERROR,
-                layer: Layer::Message,
-                section: "RFC 6455 §5.4",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.4",
-                text: "continuation frame with no fragmented message in progress",
-                cause: CAUSE_1002,
-                remedy: REMEDY_1002,
-                name: "unexpected_continuation",
-            },
-            Error::ExpectedContinuation => &Info {
-                code: CloseCode::PROTOCOL_ERROR,
-                layer: Layer::Message,
-                section: "RFC 6455 §5.4",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.4",
-                text: "new data frame while a fragmented message is in progress",
-                cause: CAUSE_1002,
-                remedy: REMEDY_1002,
-                name: "expected_continuation",
-            },
-            Error::MessageTooBig => &Info {
-                code: CloseCode::MESSAGE_TOO_BIG,
-                layer: Layer::Message,
-                section: "RFC 6455 §7.4.1, §10.4",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-10.4",
-                text: "message longer than the configured message limit",
-                cause: CAUSE_1009,
-                remedy: REMEDY_1009,
-                name: "message_too_big",
-            },
-            Error::InvalidUtf8 => &Info {
-                code: CloseCode::INVALID_PAYLOAD,
-                layer: Layer::Message,
-                section: "RFC 6455 §8.1",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-8.1",
-                text: "text message is not valid utf-8",
-                cause: CAUSE_1007,
-                remedy: REMEDY_1007,
-                name: "invalid_utf8",
-            },
-            Error::CloseBodyTooShort => &Info {
-                code: CloseCode::PROTOCOL_ERROR,
-                layer: Layer::Message,
-                section: "RFC 6455 §5.5.1",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1",
-                text: "close frame payload of 1 byte (must be empty or start with a 2-byte code)",
-                cause: CAUSE_1002,
-                remedy: REMEDY_1002,
-                name: "close_body_too_short",
-            },
-            Error::InvalidCloseCode => &Info {
-                code: CloseCode::PROTOCOL_ERROR,
-                layer: Layer::Message,
-                section: "RFC 6455 §7.4",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-7.4",
-                text: "close frame code that may not be sent on the wire",
-                cause: CAUSE_1002,
-                remedy: REMEDY_1002,
-                name: "invalid_close_code",
-            },
-            Error::InvalidCloseReason => &Info {
-                code: CloseCode::INVALID_PAYLOAD,
-                layer: Layer::Message,
-                section: "RFC 6455 §5.5.1",
-                url: "https://www.rfc-editor.org/rfc/rfc6455#section-5.5.1",
-                text: "close frame reason is not valid utf-8",
-                cause: CAUSE_1007,
-                remedy: REMEDY_1007,
-                name: "invalid_close_reason",
-            },
-            Error::MisplacedCompressionBit => &Info {
-                code: CloseCode::PROTOCOL_ERROR,
-                layer: Layer::Message,
-                section: "RFC 7692 §6",
-                url: "https://www.rfc-editor.org/rfc/rfc7692#section-6",
-                text: "rsv1 (compressed) set on a continuation or control frame",
-                cause: "a broken permessage-deflate implementation, or a proxy corrupting frames",
-                remedy: REMEDY_1002,
-                name: "misplaced_compression_bit",
-            },
-        }
-    }
-
-    /// The close code to send before closing (RFC 6455 §7.4.1): 1002, 1007 or 1009.
-    ///
-    /// ```
-    /// assert_eq!(wsframe::Error::FrameTooBig.close_code().as_u16(), 1009);
-    /// ```
-    #[must_use]
-    pub const fn close_code(self) -> CloseCode {
-        self.info().code
-    }
-
-    /// The layer that found the error.
-    ///
-    /// ```
-    /// use wsframe::{Error, Layer};
-    /// assert_eq!(Error::ReservedBits.layer(), Layer::Frame);
-    /// assert_eq!(Error::MessageTooBig.layer(), Layer::Message);
-    /// ```
-    #[must_use]
-    pub const fn layer(self) -> Layer {
-        self.info().layer
-    }
-
-    /// The RFC and section(s) that were violated, e.g. `"RFC 6455 §5.2"`;
-    /// the last section named is the one [`rfc_url`](Error::rfc_url) links to.
-    ///
-    /// ```
-    /// assert_eq!(wsframe::Error::InvalidUtf8.rfc_section(), "RFC 6455 §8.1");
-    /// ```
-    #[must_use]
-    pub const fn rfc_section(self) -> &'static str {
-        self.info().section
-    }
-
-    /// A link to the violated section on rfc-editor.org.
-    ///
-    /// ```
-    /// assert_eq!(
-    ///     wsframe::Error::ReservedBits.rfc_url(),
-    ///     "https://www.rfc-editor.org/rfc/rfc6455#section-5.2",
-    /// );
-    /// ```
-    #[must_use]
-    pub const fn rfc_url(self) -> &'static str {
-        self.info().url
-    }
-
-    /// One line, lowercase, no trailing period: the rule that was broken.
-    ///
-    /// ```
-    /// assert_eq!(
-    ///     wsframe::Error::ControlFrameTooLong.as_str(),
-    ///     "control frame payload longer than 125 bytes",
-    /// );
-    /// ```
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        self.info().text
-    }
-
-    /// The likely cause, in one line.
-    ///
-    /// ```
-    /// assert!(wsframe::Error::MessageTooBig.cause().contains("limit"));
-    /// ```
-    #[must_use]
-    pub const fn cause(self) -> &'static str {
-        self.info().cause
-    }
-
-    /// What to do about it, in one line.
-    ///
-    /// ```
-    /// assert_eq!(
-    ///     wsframe::Error::FrameTooBig.remedy(),
-    ///     "split the payload into smaller frames or raise the limit",
-    /// );
-    /// ```
-    #[must_use]
-    pub const fn remedy(self) -> &'static str {
-        self.info().remedy
-    }
-
-    /// A stable `snake_case` name for machine-readable output, e.g. `"reserved_opcode"`.
-    ///
-    /// ```
-    /// assert_eq!(wsframe::Error::InvalidUtf8.name(), "invalid_utf8");
-    /// ```
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        self.info().name
-    }
-}
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -462,7 +444,7 @@ pub enum EncodeError {
     LengthMismatch,
     /// A fragment size of 0, which could never make progress.
     ZeroFragmentSize,
-    /// A message opcode other than Text or Binary given to the [`Fragmenter`].
+    /// A message opcode other than Text or Binary given to the [`Fragmenter`](crate::Fragmenter).
     NotDataOpcode,
     /// A close code that may not be sent on the wire (RFC 6455 §7.4.1: 1005, 1006, 1015, …).
     InvalidCloseCode,

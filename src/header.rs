@@ -1,6 +1,7 @@
 //! `FrameHeader` and `Opcode`: the first 2 to 14 bytes of every frame (RFC 6455 §5.2).
 
 use crate::config::Config;
+use crate::copy::copy;
 use crate::error::{EncodeError, Error};
 use crate::mask::{unmask, MaskingKey};
 use crate::status::Status;
@@ -529,9 +530,7 @@ impl FrameHeader {
             *o0 = b0;
             *o1 = mask_bit | form.code(f.payload_len);
             let (o_ext, o_key) = rest.split_at_mut(ext.len().min(rest.len()));
-            if o_ext.len() == ext.len() {
-                o_ext.copy_from_slice(ext);
-            }
+            copy(o_ext, ext);
             if let (Some(key), Ok(o_key)) = (self.masking_key, <&mut [u8; 4]>::try_from(o_key)) {
                 *o_key = key.to_bytes();
             }

@@ -11,6 +11,7 @@ extern crate std;
 mod arbitrary;
 mod close;
 mod config;
+mod copy;
 mod encode;
 mod error;
 mod frame;

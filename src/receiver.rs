@@ -4,6 +4,7 @@
 
 use crate::close::CloseCode;
 use crate::config::Config;
+use crate::copy::copy;
 use crate::encode::{encode_close, encode_frame};
 use crate::error::{EncodeError, Error};
 use crate::header::{parse_prefix, Fields, FrameHeader, Opcode, Parsed};
@@ -274,7 +275,7 @@ impl Found {
 ///         let (used, event) = rx.read(&mut input[at..])?;
 ///         at += used;
 ///         match event {
-///             Some(Event::Text(text)) => texts.push(text.clone()),
+///             Some(Event::Text(text)) => texts.push(text.to_owned()),
 ///             Some(Event::Ping(_)) => {
 ///                 let n = rx.reply(None, &mut tx).unwrap(); // the Pong
 ///                 assert_eq!(&tx[..n], b"\x8a\x05Hello");
@@ -677,10 +678,14 @@ impl<const N: usize> Receiver<N> {
     ) -> Result<Option<Found>, Error> {
         let before = usize::from(self.control_len);
         let end = before + chunk.len();
-        let Some(dst) = self.control.get_mut(before..end) else {
+        let dst = self
+            .control
+            .get_mut(before..)
+            .and_then(|d| d.get_mut(..chunk.len()));
+        let Some(dst) = dst else {
             return Err(Error::ControlFrameTooLong); // cannot happen: at most 125 in all
         };
-        dst.copy_from_slice(chunk);
+        copy(dst, chunk);
         if let Some(u) = unmasker.as_mut() {
             u.apply(dst);
         }
@@ -740,11 +745,12 @@ impl<const N: usize> Receiver<N> {
             let offset = message.len - remaining;
             let dst = usize::try_from(offset)
                 .ok()
-                .and_then(|o| self.buf.get_mut(o..o + take));
+                .and_then(|o| self.buf.get_mut(o..))
+                .and_then(|d| d.get_mut(..take));
             let Some(dst) = dst else {
                 return Err(Error::MessageTooBig); // cannot happen: the limit is at most N
             };
-            dst.copy_from_slice(chunk);
+            copy(dst, chunk);
         }
         Ok(last.then(|| Found::Whole {
             input: whole_here.then_some((0, take)),
@@ -775,9 +781,7 @@ impl<const N: usize> Receiver<N> {
         let filled = usize::from(filled);
         let free = self.header.get_mut(filled..).unwrap_or(&mut []);
         let copied = free.len().min(rest.len());
-        for (d, s) in free.iter_mut().zip(rest) {
-            *d = *s;
-        }
+        copy(free, rest);
         let seen = self.header.get(..filled + copied).unwrap_or(&[]);
         match parse_prefix(seen, &self.config)? {
             Parsed::Partial { fields, .. } => {
@@ -967,6 +971,7 @@ impl<const N: usize> Receiver<N> {
 }
 
 #[cfg(test)]
+#[allow(clippy::cast_possible_truncation)]
 mod tests {
     use super::*;
     use crate::config::Role;
@@ -999,7 +1004,7 @@ mod tests {
                                 }
                             }
                             Some(Event::Text(t)) => {
-                                out.push(std::format!("Text {:?}", t.as_bytes()))
+                                out.push(std::format!("Text {:?}", t.as_bytes()));
                             }
                             Some(Event::Binary(b)) => out.push(std::format!("Binary {b:?}")),
                             Some(e) => out.push(std::format!("{e:?}")),

@@ -18,6 +18,8 @@
 //! byte C2 to F4 starts a code point; continuation bytes are 10xxxxxx).
 
 /// The longest UTF-8 sequence.
+use crate::copy::copy;
+
 const MAX_SEQ: usize = 4;
 
 /// A streaming UTF-8 validator: fails at the first byte that cannot be part
@@ -103,9 +105,7 @@ impl Utf8Validator {
             }
             if head.len() < missing {
                 // Still unfinished: `chunk` was shorter than the rest of the code point.
-                for (d, s) in self.carry.iter_mut().skip(carried).zip(head) {
-                    *d = *s;
-                }
+                copy(self.carry.get_mut(carried..).unwrap_or_default(), head);
                 self.carried = u8::try_from(carried + head.len()).unwrap_or(0);
                 return Ok(&[]);
             }
@@ -117,11 +117,7 @@ impl Utf8Validator {
         let take = room.min(chunk.len());
         if let (Some(dst), Some(src)) = (joined.get_mut(carried..carried + take), chunk.get(..take))
         {
-            // Not `copy_from_slice`: at opt-level "z" its length check stays
-            // out of line and keeps a panic path (embedded/no-panic.sh).
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d = *s;
-            }
+            copy(dst, src);
         }
         let joined = joined.get(..carried + take).unwrap_or(&[]);
         let first_char_end = match core::str::from_utf8(joined) {
@@ -144,9 +140,7 @@ impl Utf8Validator {
 
     fn carry_bytes(&mut self, bytes: &[u8]) {
         let n = bytes.len().min(MAX_SEQ);
-        for (d, s) in self.carry.iter_mut().zip(bytes.iter().take(n)) {
-            *d = *s;
-        }
+        copy(&mut self.carry, bytes);
         self.carried = u8::try_from(n).unwrap_or(0);
     }
 }

@@ -1,20 +1,24 @@
 //! `messages`: arbitrary frame sequences (single frames, and messages cut
 //! into fragments at arbitrary bytes, so code points straddle fragments,
-//! with control frames in between) through the message layer, the payload
-//! itself cut at arbitrary points. `MessageValidator` and `Reassembler`
-//! must agree event by event; errors are terminal; no message is over the
-//! limit; every message delivered holds exactly the bytes of its fragments;
-//! every text message (and Close reason) is valid UTF-8 and every rejected
-//! one is not; fragmentation follows §5.4; Close codes follow §7.4.
+//! with control frames in between), encoded (masked as the role calls for)
+//! and read in pieces cut at arbitrary points. A `Receiver<0>` (pieces
+//! joined), a `Receiver<N>` (whole messages) and `read_slice` (both) must
+//! agree: the same messages and control frames, the same error, reported
+//! in a call that holds the byte that shows it; errors are terminal; no
+//! message is over the limit (the smaller of `N` and the configured one);
+//! every message delivered holds exactly the bytes of its fragments; every
+//! text message (and Close reason) is valid UTF-8 and every rejected one is
+//! not, rejected at the first byte no valid text continues with;
+//! fragmentation follows §5.4; Close codes follow §7.4; nothing is read
+//! after a Close.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use wsframe::{
-    CloseCode, Config, Error, Event, FrameHeader, Message, MessageValidator, Opcode, Outcome,
-    Reassembler,
+    encode_frame, CloseCode, Config, Error, FrameHeader, Layer, MaskingKey, Opcode, Role,
 };
-use wsframe_fuzz::{check_error, cut};
+use wsframe_fuzz::{cut, limited, run, run_slice, utf8_prefix_ok, End, Options, Record};
 
 const N: usize = 1024;
 
@@ -46,6 +50,7 @@ enum Step {
 #[derive(Debug, Arbitrary)]
 struct Input {
     config: Config,
+    key: [u8; 4],
     pieces: Vec<u8>,
     steps: Vec<Step>,
 }
@@ -116,184 +121,197 @@ fn frames(steps: Vec<Step>) -> Vec<(FrameHeader, Vec<u8>)> {
     out
 }
 
-/// Whether `bytes` can still be completed to valid UTF-8.
-fn utf8_prefix_ok(bytes: &[u8]) -> bool {
-    match std::str::from_utf8(bytes) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none(),
+/// The wire bytes of `frames`, masked as `role` calls for (Any: every other
+/// frame), and where each frame's header and payload end.
+fn encode(
+    frames: &[(FrameHeader, Vec<u8>)],
+    role: Role,
+    key: [u8; 4],
+) -> (Vec<u8>, Vec<(usize, usize)>) {
+    let mut wire = Vec::new();
+    let mut spans = Vec::new();
+    for (i, (h, payload)) in frames.iter().enumerate() {
+        let masked = match role {
+            Role::Server => true,
+            Role::Client => false,
+            Role::Any => i % 2 == 0,
+        };
+        let key = masked.then(|| MaskingKey::new([key[0], key[1], key[2], key[3] ^ i as u8]));
+        let h = h.with_masking_key(key);
+        let start = wire.len();
+        wire.resize(start + h.encoded_len() + payload.len(), 0);
+        encode_frame(&h, payload, &mut wire[start..]).unwrap();
+        spans.push((start + h.encoded_len(), wire.len()));
     }
-}
-
-/// The same outcome, from the validator and from the reassembler.
-fn agree(v: &Outcome<'_>, r: &Message<'_>) {
-    match (*v, *r) {
-        (
-            Outcome::Message {
-                opcode,
-                len,
-                compressed: true,
-            },
-            Message::Compressed { opcode: o, payload },
-        ) => assert_eq!((opcode, len), (o, payload.len() as u64)),
-        (
-            Outcome::Message {
-                opcode: Opcode::Text,
-                len,
-                compressed: false,
-            },
-            Message::Text(s),
-        ) => assert_eq!(len, s.len() as u64, "text message delivered short"),
-        (
-            Outcome::Message {
-                opcode: Opcode::Binary,
-                len,
-                compressed: false,
-            },
-            Message::Binary(b),
-        ) => assert_eq!(len, b.len() as u64),
-        (Outcome::Ping(a), Message::Ping(b)) | (Outcome::Pong(a), Message::Pong(b)) => {
-            assert_eq!(a, b);
-        }
-        (Outcome::Close { code, reason }, Message::Close { code: c, reason: r }) => {
-            assert_eq!((code, reason), (c, r));
-        }
-        (a, b) => panic!("validator {a:?}, reassembler {b:?}"),
-    }
+    (wire, spans)
 }
 
 fuzz_target!(|input: Input| {
     let Input {
         config,
+        key,
         pieces,
         steps,
     } = input;
-    let limit = config.max_message_len().min(N as u64);
-    let deflate = config.allowed_rsv() & Config::RSV1 != 0;
-    let mut validator = MessageValidator::new(&config.with_max_message_len(limit));
-    let mut reassembler: Reassembler<N> = Reassembler::new(&config);
-    // The model: the message in progress (opcode, compressed, bytes so far).
-    let mut model: Option<(Opcode, bool, Vec<u8>)> = None;
+    let frames = frames(steps);
+    let (wire, spans) = encode(&frames, config.role(), key);
 
-    for (header, payload) in frames(steps) {
-        let mut events = vec![Event::Header(header)];
-        events.extend(cut(&payload, &pieces).into_iter().map(Event::Payload));
-        events.push(Event::FrameEnd);
+    // The receivers agree; the byte-by-byte run knows the failing byte.
+    let lim = limited::<N>(&config);
+    let limit = lim.max_message_len();
+    let exact = run::<0>(&lim, wire.chunks(1), Options::PLAIN);
+    let chunks = cut(&wire, &pieces);
+    let pieces0 = run::<0>(&lim, chunks.iter().copied(), Options::PLAIN);
+    pieces0.assert_agrees(&exact, "Receiver<0> cut (left), byte by byte (right)");
+    let whole = run::<N>(&config, chunks.iter().copied(), Options::PLAIN);
+    whole.assert_agrees(
+        &exact,
+        "Receiver<N> cut (left), Receiver<0> byte by byte (right)",
+    );
+    let slice = run_slice::<N>(&config, chunks.iter().copied(), Options::PLAIN);
+    slice.assert_slice_agrees(
+        &exact,
+        "Receiver<N>::read_slice (left), Receiver<0> (right)",
+    );
+    let slice0 = run_slice::<0>(&lim, chunks.iter().copied(), Options::PLAIN);
+    slice0.assert_slice_agrees(
+        &exact,
+        "Receiver<0>::read_slice (left), Receiver<0>::read (right)",
+    );
+
+    // The model: the frames the receiver accepted, and the one it failed at.
+    let failed = match exact.end {
+        End::Failed { error, at, .. } => {
+            let i = spans
+                .iter()
+                .position(|&(_, end)| at < end)
+                .expect("error after the input");
+            Some((error, at, i))
+        }
+        End::Closed => None,
+        End::Open { needed, .. } => {
+            assert_eq!(needed, 0, "complete frames, yet bytes needed");
+            None
+        }
+    };
+    let deflate = config.allowed_rsv() & Config::RSV1 != 0;
+    let mut model: Option<(Opcode, bool, Vec<u8>)> = None;
+    let mut expected = Vec::new();
+    for (i, (header, payload)) in frames.iter().enumerate() {
         let opcode = header.opcode();
         let rsv1 = header.rsv() & Config::RSV1 != 0;
-        let mut seen = 0;
-        for event in &events {
-            let v = validator.feed(event);
-            let r = reassembler.feed(event);
-            let error = match (&v, &r) {
-                (Err(a), Err(b)) => {
-                    assert_eq!(a, b);
-                    Some(*a)
+        let so_far = model.as_ref().map_or(0, |m| m.2.len() as u64);
+        if let Some((e, at, _)) = failed.filter(|f| f.2 == i) {
+            let (header_end, _) = spans[i];
+            // The payload bytes up to the one that showed the error.
+            let k = (at + 1).saturating_sub(header_end);
+            let in_header = at < header_end;
+            match e {
+                _ if e.layer() == Layer::Frame => assert!(in_header, "{e:?} in the payload"),
+                Error::UnexpectedContinuation => {
+                    assert!(in_header && opcode == Opcode::Continuation && model.is_none());
                 }
-                (Ok(None), Ok(None)) => None,
-                (Ok(Some(a)), Ok(Some(b))) => {
-                    agree(a, b);
-                    None
+                Error::ExpectedContinuation => {
+                    assert!(in_header && !opcode.is_control() && opcode != Opcode::Continuation);
+                    assert!(model.is_some());
                 }
-                (a, b) => panic!("validator {a:?}, reassembler {b:?} on {event:?}"),
-            };
-            if let Some(e) = error {
-                check_error(e);
-                // Terminal, whatever comes next.
-                for next in [Event::FrameEnd, Event::Header(header), Event::Payload(b"x")] {
-                    assert_eq!(validator.feed(&next), Err(e));
-                    assert_eq!(reassembler.feed(&next).err(), Some(e));
+                Error::MessageTooBig => {
+                    assert!(in_header && so_far + header.payload_len() > limit);
                 }
-                assert_eq!(validator.error(), Some(e));
-                // Rejections the model can confirm.
-                match (e, event) {
-                    (Error::UnexpectedContinuation, Event::Header(_)) => assert!(model.is_none()),
-                    (Error::ExpectedContinuation, Event::Header(_)) => assert!(model.is_some()),
-                    (Error::InvalidUtf8, Event::Payload(p)) => {
-                        let (_, _, bytes) = model.as_mut().unwrap();
-                        bytes.extend_from_slice(p);
-                        assert!(!utf8_prefix_ok(bytes), "valid UTF-8 rejected");
-                    }
-                    (Error::InvalidUtf8, Event::FrameEnd) => {
-                        let (_, _, bytes) = model.as_ref().unwrap();
-                        assert!(std::str::from_utf8(bytes).is_err(), "valid UTF-8 rejected");
-                    }
-                    (Error::CloseBodyTooShort, _) => assert_eq!(payload.len(), 1),
-                    (Error::InvalidCloseCode, _) => {
-                        let code = u16::from_be_bytes([payload[0], payload[1]]);
-                        assert!(!CloseCode::new(code).is_some_and(CloseCode::is_allowed_on_wire));
-                    }
-                    (Error::MisplacedCompressionBit, _) => {
-                        assert!(
-                            deflate
-                                && rsv1
-                                && (opcode.is_control() || opcode == Opcode::Continuation)
-                        );
-                    }
-                    (Error::MessageTooBig, Event::Header(_)) => {
-                        let so_far = model.as_ref().map_or(0, |m| m.2.len() as u64);
-                        assert!(so_far + header.payload_len() > limit);
-                    }
-                    _ => {}
+                Error::CloseBodyTooShort => assert!(in_header && payload.len() == 1),
+                Error::MisplacedCompressionBit => {
+                    assert!(in_header && deflate && rsv1);
+                    assert!(opcode.is_control() || opcode == Opcode::Continuation);
                 }
-                return;
-            }
-            match event {
-                Event::Header(h) if !opcode.is_control() => {
-                    if opcode == Opcode::Continuation {
-                        assert!(model.is_some(), "continuation accepted outside a message");
-                    } else {
-                        assert!(model.is_none(), "new message accepted inside a message");
-                        model = Some((opcode, deflate && rsv1, Vec::new()));
-                    }
-                    let so_far = model.as_ref().map_or(0, |m| m.2.len() as u64);
+                Error::InvalidUtf8 => {
+                    // This frame's message: the one in progress, or the
+                    // one it starts.
+                    let (op, compressed, bytes) = match opcode {
+                        Opcode::Continuation => model.clone().expect("no message"),
+                        _ => (opcode, deflate && rsv1, Vec::new()),
+                    };
+                    assert!(op == Opcode::Text && !compressed);
+                    let mut text = bytes;
+                    text.extend_from_slice(&payload[..k]);
+                    let ends = k == payload.len() && header.fin();
+                    let before = &text[..text.len() - usize::from(k > 0)];
+                    assert!(utf8_prefix_ok(before), "rejected after the byte");
                     assert!(
-                        so_far + h.payload_len() <= limit,
-                        "message over the limit accepted"
+                        !utf8_prefix_ok(&text) || (ends && std::str::from_utf8(&text).is_err()),
+                        "valid UTF-8 rejected"
                     );
                 }
-                Event::Payload(p) if !opcode.is_control() => {
-                    let (op, compressed, bytes) = model.as_mut().unwrap();
-                    bytes.extend_from_slice(p);
-                    if *op == Opcode::Text && !*compressed {
-                        assert!(utf8_prefix_ok(bytes), "invalid UTF-8 accepted");
-                    }
-                    seen += p.len();
+                Error::InvalidCloseCode => {
+                    assert!(opcode == Opcode::Close && k == 2);
+                    let code = u16::from_be_bytes([payload[0], payload[1]]);
+                    assert!(!CloseCode::new(code).is_some_and(CloseCode::is_allowed_on_wire));
                 }
-                Event::Payload(p) => seen += p.len(),
-                Event::FrameEnd => {
-                    assert_eq!(seen, payload.len());
-                    if opcode == Opcode::Close && payload.len() >= 2 {
-                        let code = u16::from_be_bytes([payload[0], payload[1]]);
-                        assert!(CloseCode::new(code).is_some_and(CloseCode::is_allowed_on_wire));
-                        assert!(std::str::from_utf8(&payload[2..]).is_ok());
-                    }
-                    if !opcode.is_control() && header.fin() {
-                        let (op, compressed, bytes) = model.take().unwrap();
-                        if op == Opcode::Text && !compressed {
-                            assert!(
-                                std::str::from_utf8(&bytes).is_ok(),
-                                "invalid text delivered"
-                            );
-                        }
-                        assert!(bytes.len() as u64 <= limit);
-                        // The delivered message holds exactly the fragments' bytes.
-                        match (&r, op, compressed) {
-                            (Ok(Some(Message::Text(s))), Opcode::Text, false) => {
-                                assert_eq!(s.as_bytes(), &bytes[..]);
-                            }
-                            (Ok(Some(Message::Binary(b))), Opcode::Binary, false) => {
-                                assert_eq!(*b, &bytes[..]);
-                            }
-                            (Ok(Some(Message::Compressed { payload: b, .. })), _, true) => {
-                                assert_eq!(*b, &bytes[..]);
-                            }
-                            (other, _, _) => panic!("message end gave {other:?}"),
-                        }
-                    }
+                Error::InvalidCloseReason => {
+                    assert!(opcode == Opcode::Close && k > 2);
+                    let reason = &payload[2..k];
+                    assert!(utf8_prefix_ok(&reason[..reason.len() - 1]));
+                    assert!(
+                        !utf8_prefix_ok(reason)
+                            || (k == payload.len() && std::str::from_utf8(reason).is_err())
+                    );
                 }
-                _ => {}
+                other => panic!("unexpected {other:?}"),
+            }
+            break;
+        }
+        // Accepted: it follows every rule.
+        match opcode {
+            Opcode::Ping => expected.push(Record::Ping(payload.clone())),
+            Opcode::Pong => expected.push(Record::Pong(payload.clone())),
+            Opcode::Close => {
+                assert_ne!(payload.len(), 1, "1-byte Close body accepted");
+                let code =
+                    (payload.len() >= 2).then(|| u16::from_be_bytes([payload[0], payload[1]]));
+                if let Some(code) = code {
+                    assert!(CloseCode::new(code).is_some_and(CloseCode::is_allowed_on_wire));
+                    assert!(std::str::from_utf8(&payload[2..]).is_ok());
+                }
+                expected.push(Record::Close {
+                    code,
+                    reason: payload.get(2..).unwrap_or(&[]).to_vec(),
+                });
+                assert_eq!(exact.end, End::Closed, "read on after a Close");
+                break;
+            }
+            _ => {
+                if opcode == Opcode::Continuation {
+                    assert!(model.is_some(), "continuation accepted outside a message");
+                    assert!(!(deflate && rsv1), "RSV1 accepted on a continuation");
+                } else {
+                    assert!(model.is_none(), "new message accepted inside a message");
+                    model = Some((opcode, deflate && rsv1, Vec::new()));
+                }
+                assert!(
+                    so_far + header.payload_len() <= limit,
+                    "message over the limit accepted"
+                );
+                let (op, compressed, bytes) = model.as_mut().unwrap();
+                bytes.extend_from_slice(payload);
+                if *op == Opcode::Text && !*compressed {
+                    assert!(utf8_prefix_ok(bytes), "invalid UTF-8 accepted");
+                }
+                if header.fin() {
+                    let (op, compressed, bytes) = model.take().unwrap();
+                    if op == Opcode::Text && !compressed {
+                        assert!(
+                            std::str::from_utf8(&bytes).is_ok(),
+                            "invalid text delivered"
+                        );
+                    }
+                    expected.push(Record::Message {
+                        opcode: op.as_u8(),
+                        compressed,
+                        payload: bytes,
+                    });
+                }
             }
         }
-        assert_eq!(validator.in_message(), model.is_some());
     }
+    // The messages delivered are exactly their fragments' bytes.
+    assert_eq!(exact.records, expected, "receiver (left), model (right)");
 });

@@ -5,12 +5,12 @@
 //! change when bytes are added; every error is a frame-layer error with
 //! close code 1002 or 1009; a header obeys the configuration and, in strict
 //! mode, re-encodes to the very bytes it came from; header-only parsing,
-//! whole-frame parsing (`parse` and `parse_in_place`) and the `Decoder`'s
-//! first event agree.
+//! whole-frame parsing (`parse` and `parse_in_place`) and a `Receiver`'s
+//! first event agree (its message rules may add a message-layer error).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wsframe::{Config, Decoder, Error, Event, Frame, FrameHeader, Layer, Role, Status};
+use wsframe::{Config, Error, Event, Frame, FrameHeader, Layer, Receiver, Role, Status};
 use wsframe_fuzz::{check_error, config_from};
 
 type Verdict = Result<Status<(FrameHeader, usize)>, Error>;
@@ -156,15 +156,18 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
-    // The Decoder's first event agrees too.
-    let mut decoder = Decoder::new(config);
+    // A receiver's first event agrees too: the frame rules come first (a
+    // message rule is decided at the length field, the last byte a frame
+    // rule is decided at), then the message rules of a first frame.
+    let mut rx = Receiver::new(config).with_header_events();
     let mut input = buf.to_vec();
-    match (decoder.decode(&mut input), &full) {
+    match (rx.read(&mut input), &full) {
         (Err(a), Err(b)) => assert_eq!(&a, b),
+        (Err(a), Ok(_)) => assert_eq!(a.layer(), Layer::Message, "{a:?}"),
         (Ok((used, Some(Event::Header(h)))), Ok(Status::Complete((g, n)))) => {
             assert_eq!((&h, used), (g, *n));
         }
         (Ok((used, None)), Ok(Status::Partial { .. })) => assert_eq!(used, buf.len()),
-        (a, b) => panic!("Decoder {a:?} but FrameHeader::parse {b:?}"),
+        (a, b) => panic!("Receiver {a:?} but FrameHeader::parse {b:?}"),
     }
 });

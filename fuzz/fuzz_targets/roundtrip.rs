@@ -5,19 +5,19 @@
 //!   short gives `BufferTooSmall` with the right counts.
 //! - An `ArbitraryFrame` (valid, or with one deliberate defect) gets exactly
 //!   the verdict it predicts under an arbitrary `Config`, and its message-
-//!   layer defect (bad UTF-8, bad Close body) is the message layer's verdict.
-//! - The `Fragmenter`'s frames, masked with arbitrary keys and decoded as a
-//!   stream, reassemble to the original message.
+//!   layer defect (bad UTF-8, bad Close body) is a `Receiver`'s verdict.
+//! - The `Fragmenter`'s frames, masked with arbitrary keys and read as a
+//!   stream by a `Receiver<N>` (one whole message) and a `Receiver<0>`
+//!   (pieces joined), give back the original message.
 //! - `encode_close` and `Error::encode_close` give Close frames that parse
-//!   back to their code and (cut) reason.
+//!   back to their code and (cut) reason, and a `Receiver` reads them so.
 #![no_main]
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use wsframe::{
-    encode_close, encode_close_vec, encode_frame, encode_frame_vec, ArbitraryFrame, CloseCode,
-    Config, Decoder, EncodeError, Error, Event, Frame, FrameHeader, MaskingKey, Message,
-    MessageValidator, Opcode, Reassembler, Role, Status,
+    encode_close, encode_frame, ArbitraryFrame, CloseCode, Config, EncodeError, Error, Event,
+    Frame, FrameHeader, MaskingKey, Opcode, Receiver, Role, Status,
 };
 
 const N: usize = 4096;
@@ -89,13 +89,6 @@ fn frame_roundtrip(h: FrameHeader, mut payload: Vec<u8>) {
         panic!("encoded frame does not parse in place");
     };
     assert_eq!(frame.payload(), &payload[..]);
-    // The heapless form writes the same bytes after what the vector held.
-    if total <= 200 {
-        let mut v: heapless::Vec<u8, 256> = heapless::Vec::new();
-        v.extend_from_slice(&[0xAA; 3]).unwrap();
-        assert_eq!(encode_frame_vec(&h, &payload, &mut v), Ok(total));
-        assert_eq!(&v[3..], &out[..]);
-    }
     let mut short = vec![0u8; total - 1];
     assert_eq!(
         encode_frame(&h, &payload, &mut short),
@@ -131,7 +124,8 @@ fn wire(config: &Config, frame: &ArbitraryFrame) {
         (parsed.payload(), used),
         (frame.payload(), frame.wire().len())
     );
-    // The message layer, on this frame alone.
+    // A receiver, on this frame alone: its frame rules passed, so its
+    // verdict is the message layer's.
     let message_defect = frame.defect().filter(|d| {
         matches!(
             d,
@@ -155,8 +149,18 @@ fn wire(config: &Config, frame: &ArbitraryFrame) {
     } else {
         message_defect
     };
-    let mut validator = MessageValidator::new(config);
-    let verdict = validator.push_frame(&header, frame.payload());
+    let mut rx = Receiver::new(*config);
+    let mut bytes = frame.wire().to_vec();
+    let mut at = 0;
+    let verdict = loop {
+        if at == bytes.len() {
+            break Ok(());
+        }
+        match rx.read(&mut bytes[at..]) {
+            Ok((used, _)) => at += used,
+            Err(e) => break Err(e),
+        }
+    };
     assert_eq!(
         verdict.err(),
         expected,
@@ -193,32 +197,50 @@ fn fragments(text: bool, body: String, bytes: Vec<u8>, max: u16, keys: &[Option<
         encode_frame(&h, chunk, &mut wire[start..]).unwrap();
     }
     let config = Config::new(Role::Any).with_max_message_len(N as u64);
-    let mut decoder = Decoder::new(config);
-    let mut reassembler: Reassembler<N> = Reassembler::new(&config);
+    // Whole, from a receiver with a buffer of exactly the message limit.
+    let mut rx: Receiver<N> = Receiver::with_buffer(config);
+    let mut input = wire.clone();
     let mut delivered = 0;
     let mut at = 0;
-    loop {
-        let (used, event) = decoder.decode(&mut wire[at..]).unwrap();
+    while at < input.len() {
+        let (used, event) = rx.read(&mut input[at..]).unwrap();
         at += used;
-        let Some(event) = event else { break };
-        let ended = matches!(event, Event::FrameEnd);
-        match reassembler.feed(&event) {
-            Ok(Some(Message::Text(s))) => {
+        match event {
+            Some(Event::Text(s)) => {
                 assert!(text && s.as_bytes() == payload);
                 delivered += 1;
             }
-            Ok(Some(Message::Binary(b))) => {
+            Some(Event::Binary(b)) => {
                 assert!(!text && b == payload);
                 delivered += 1;
             }
-            Ok(None) => {}
+            None => {}
             other => panic!("fragmenter output gave {other:?}"),
-        }
-        if ended && at == wire.len() && delivered == 1 {
-            break;
         }
     }
     assert_eq!((delivered, at), (1, wire.len()));
+    // In pieces, from a receiver without one.
+    let mut rx = Receiver::new(config);
+    let mut input = wire.clone();
+    let (mut joined, mut last) = (Vec::new(), false);
+    let mut at = 0;
+    while at < input.len() {
+        let (used, event) = rx.read(&mut input[at..]).unwrap();
+        at += used;
+        match event {
+            Some(Event::Piece(p)) => {
+                assert!(!last, "a piece after the last");
+                assert_eq!(p.opcode, opcode);
+                assert_eq!(p.first, joined.is_empty() && !last);
+                joined.extend_from_slice(p.payload);
+                last = p.last;
+            }
+            None => {}
+            other => panic!("fragmenter output gave {other:?}"),
+        }
+    }
+    assert!(last);
+    assert_eq!(joined, payload);
 }
 
 fn close(code: CloseCode, reason: &str, key: Option<MaskingKey>) {
@@ -235,21 +257,23 @@ fn close(code: CloseCode, reason: &str, key: Option<MaskingKey>) {
         end -= 1;
     }
     let config = Config::new(Role::Any);
+    let mut wire = out[..n].to_vec();
     let Ok(Status::Complete((frame, used))) = Frame::parse_in_place(&mut out[..n], &config) else {
         panic!("close frame does not parse");
     };
     assert_eq!(used, n);
-    let mut v: heapless::Vec<u8, 200> = heapless::Vec::new();
-    assert_eq!(encode_close_vec(Some(code), reason, key, &mut v), Ok(n));
-    let header = *frame.header();
-    let payload = frame.payload().to_vec();
-    let mut r: Reassembler<16> = Reassembler::new(&config);
+    assert_eq!(frame.payload()[..2], code.as_u16().to_be_bytes());
+    assert_eq!(&frame.payload()[2..], reason[..end].as_bytes());
+    let mut rx: Receiver<16> = Receiver::with_buffer(config);
     assert_eq!(
-        r.push_frame(&header, &payload),
-        Ok(Some(Message::Close {
-            code: Some(code),
-            reason: &reason[..end]
-        }))
+        rx.read(&mut wire),
+        Ok((
+            n,
+            Some(Event::Close {
+                code: Some(code),
+                reason: &reason[..end]
+            })
+        ))
     );
 }
 

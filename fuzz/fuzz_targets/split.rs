@@ -1,17 +1,19 @@
 //! `split`: the same stream fed whole, at fuzzer-chosen cut points, and one
-//! byte at a time through `Decoder` + `MessageValidator` gives the same
-//! frames (payload pieces joined per frame), messages, control frames and
-//! verdict: the mask phase and the UTF-8 carry survive every boundary. The
-//! frame layer alone also agrees with a `Frame::parse_in_place` loop over
-//! the whole buffer.
+//! byte at a time through a `Receiver<0>` with header events gives the same
+//! frames (pieces joined per frame), messages, control frames and verdict,
+//! the error reported in the call that holds the byte that shows it: the
+//! mask phase, the UTF-8 carry and a header cut anywhere survive every
+//! boundary. The frame layer also agrees with a `Frame::parse_in_place`
+//! loop over the whole buffer, up to where the receiver stopped (a message
+//! rule or a Close).
 //!
 //! Input: 2 config bytes, a count byte `k` (`% 16`), `k` piece lengths,
 //! then the stream.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wsframe::{Frame, Status};
-use wsframe_fuzz::{config_from, cut, run_wsframe, End, Fields, Record};
+use wsframe::{Frame, Layer, Status};
+use wsframe_fuzz::{config_from, cut, run, End, Fields, Options, Record};
 
 fuzz_target!(|data: &[u8]| {
     let (config, rest) = config_from(data);
@@ -19,14 +21,13 @@ fuzz_target!(|data: &[u8]| {
     let lens = rest.get(1..1 + k).unwrap_or(&[]);
     let stream = rest.get(1 + k..).unwrap_or(&[]);
 
-    let whole = run_wsframe(&config, [stream], true);
-    let pieces = run_wsframe(&config, cut(stream, lens), true);
-    assert_eq!(whole, pieces, "whole (left) and cut at {lens:?} (right)");
-    let bytes = run_wsframe(&config, stream.chunks(1), true);
-    assert_eq!(whole, bytes, "whole (left) and byte by byte (right)");
+    let bytes = run::<0>(&config, stream.chunks(1), Options::HEADERS);
+    let whole = run::<0>(&config, [stream], Options::HEADERS);
+    whole.assert_agrees(&bytes, "whole (left) and byte by byte (right)");
+    let pieces = run::<0>(&config, cut(stream, lens), Options::HEADERS);
+    pieces.assert_agrees(&bytes, &format!("cut at {lens:?} (left), bytes (right)"));
 
-    // The frame layer: Decoder against a Frame::parse_in_place loop.
-    let frames = run_wsframe(&config, cut(stream, lens), false);
+    // The frame layer: the receiver's frames against a Frame::parse_in_place loop.
     let mut buf = stream.to_vec();
     let mut at = 0;
     let mut parsed = Vec::new();
@@ -38,7 +39,13 @@ fuzz_target!(|data: &[u8]| {
             };
         }
         match Frame::parse_in_place(&mut buf[at..], &config) {
-            Err(e) => break End::Failed(e),
+            Err(e) => {
+                break End::Failed {
+                    error: e,
+                    at,
+                    upto: stream.len(),
+                }
+            }
             Ok(Status::Partial { needed }) => {
                 break End::Open {
                     needed: needed.get() as u64,
@@ -55,18 +62,28 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     };
-    assert_eq!(
-        frames.records, parsed,
-        "Decoder (left) and Frame::parse (right)"
+    let frames = bytes.frames();
+    assert!(
+        parsed.starts_with(&frames),
+        "Receiver (left) and Frame::parse (right): {frames:?} {parsed:?}"
     );
-    match (&frames.end, &end) {
-        (End::Failed(a), End::Failed(b)) => assert_eq!(a, b),
+    match (&bytes.end, &end) {
+        // A frame rule: the same frames, then the same error.
+        (End::Failed { error: a, .. }, End::Failed { error: b, .. })
+            if a.layer() == Layer::Frame =>
+        {
+            assert_eq!((a, frames.len()), (b, parsed.len()));
+        }
+        // A message rule or a Close stopped the receiver early.
+        (End::Failed { error, .. }, _) => assert_eq!(error.layer(), Layer::Message),
+        (End::Closed, _) => {}
         (End::Open { needed: a, .. }, End::Open { needed: b, .. }) => {
+            assert_eq!(frames.len(), parsed.len());
             assert_eq!(
                 a, b,
-                "bytes still needed: Decoder (left), Frame::parse (right)"
+                "bytes still needed: Receiver (left), Frame::parse (right)"
             );
         }
-        (a, b) => panic!("Decoder ended {a:?}, Frame::parse ended {b:?}"),
+        (a, b) => panic!("Receiver ended {a:?}, Frame::parse ended {b:?}"),
     }
 });

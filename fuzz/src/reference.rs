@@ -11,7 +11,8 @@
 //! body §5.5.1; the masking key carries no rule), each
 //! payload byte (UTF-8 §8.1 and the Close code and reason §5.5.1, §7.4) and
 //! the last payload byte (a message's UTF-8 must end on a code point, a Close
-//! body is not 1 byte).
+//! body is not 1 byte). After a valid Close nothing more is read (§5.5.1:
+//! the peer sends nothing after it; the endpoint closes).
 
 use crate::{End, Fields, Record, Trace};
 use wsframe::{Config, Error, Role};
@@ -33,9 +34,10 @@ struct Message {
     opcode: u8,
     len: u64,
     compressed: bool,
-    /// Text bytes so far (only for uncompressed text).
-    text: Vec<u8>,
-    /// `text[..checked]` is known to be valid UTF-8 and ends on a code point.
+    /// The unmasked bytes so far.
+    bytes: Vec<u8>,
+    /// `bytes[..checked]` is known to be valid UTF-8 and ends on a code point
+    /// (only for uncompressed text).
     checked: usize,
 }
 
@@ -49,6 +51,8 @@ struct Decoder {
     /// The frame whose payload is arriving.
     frame: Option<(Fields, Vec<u8>)>,
     message: Option<Message>,
+    /// A valid Close arrived.
+    closed: bool,
 }
 
 /// Close codes a peer may send (RFC 6455 §7.4.1 and §7.4.2, and the IANA
@@ -234,7 +238,7 @@ impl Decoder {
             opcode: f.opcode,
             len: f.len,
             compressed: self.s.deflate && f.rsv & 0b100 != 0,
-            text: Vec::new(),
+            bytes: Vec::new(),
             checked: 0,
         });
     }
@@ -254,9 +258,9 @@ impl Decoder {
             return Ok(());
         }
         if let Some(m) = self.message.as_mut() {
+            m.bytes.push(b);
             if m.opcode == 0x1 && !m.compressed {
-                m.text.push(b);
-                let valid = utf8_prefix(&m.text[m.checked..]).ok_or(Error::InvalidUtf8)?;
+                let valid = utf8_prefix(&m.bytes[m.checked..]).ok_or(Error::InvalidUtf8)?;
                 m.checked += valid;
             }
         }
@@ -265,7 +269,9 @@ impl Decoder {
 
     fn frame_end(&mut self) -> Result<(), Error> {
         let (fields, payload) = self.frame.take().expect("frame end outside a frame");
-        self.records.push(Record::Frame(fields, payload.clone()));
+        // A frame is recorded once its last byte passed the rules it decides
+        // (a receiver hands nothing out of a frame that fails at its end).
+        let frame = Record::Frame(fields, payload.clone());
         match fields.opcode {
             0x8 => {
                 if payload.len() == 1 {
@@ -274,26 +280,30 @@ impl Decoder {
                 if payload.len() >= 2 && std::str::from_utf8(&payload[2..]).is_err() {
                     return Err(Error::InvalidCloseReason);
                 }
+                self.records.push(frame);
                 self.records.push(Record::Close {
                     code: (payload.len() >= 2)
                         .then(|| u16::from_be_bytes([payload[0], payload[1]])),
                     reason: payload.get(2..).unwrap_or(&[]).to_vec(),
                 });
+                self.closed = true;
             }
-            0x9 => self.records.push(Record::Ping(payload)),
-            0xA => self.records.push(Record::Pong(payload)),
+            0x9 => self.records.extend([frame, Record::Ping(payload)]),
+            0xA => self.records.extend([frame, Record::Pong(payload)]),
             _ if fields.fin => {
                 let m = self.message.take().expect("data frame without a message");
-                if m.opcode == 0x1 && !m.compressed && std::str::from_utf8(&m.text).is_err() {
+                if m.opcode == 0x1 && !m.compressed && std::str::from_utf8(&m.bytes).is_err() {
                     return Err(Error::InvalidUtf8);
                 }
+                assert_eq!(m.bytes.len() as u64, m.len);
+                self.records.push(frame);
                 self.records.push(Record::Message {
                     opcode: m.opcode,
-                    len: m.len,
                     compressed: m.compressed,
+                    payload: m.bytes,
                 });
             }
-            _ => {}
+            _ => self.records.push(frame),
         }
         Ok(())
     }
@@ -311,7 +321,10 @@ impl Decoder {
 }
 
 /// Decodes `input` under `config`, one byte at a time: the frames, messages
-/// and control frames, and the first error or what the input still lacks.
+/// and control frames, and the first error and the index of the byte that
+/// shows it, or what the input still lacks (the frame in progress with the
+/// payload so far; a control frame's payload left out, as a receiver only
+/// shows it whole), or that a Close ended the reading.
 #[must_use]
 pub fn decode(config: &Config, input: &[u8]) -> Trace {
     let mut d = Decoder {
@@ -328,21 +341,36 @@ pub fn decode(config: &Config, input: &[u8]) -> Trace {
         header_len: None,
         frame: None,
         message: None,
+        closed: false,
     };
-    for &b in input {
-        if let Err(e) = d.byte(b) {
+    for (i, &b) in input.iter().enumerate() {
+        if d.closed {
+            break;
+        }
+        if let Err(error) = d.byte(b) {
             return Trace {
                 records: d.records,
-                end: End::Failed(e),
+                end: End::Failed {
+                    error,
+                    at: i,
+                    upto: i + 1,
+                },
             };
         }
     }
+    if d.closed {
+        return Trace {
+            records: d.records,
+            end: End::Closed,
+        };
+    }
     let needed = d.needed();
+    let partial = d.frame.map(|(f, payload)| {
+        let seen = if f.opcode >= 8 { Vec::new() } else { payload };
+        (f, seen)
+    });
     Trace {
         records: d.records,
-        end: End::Open {
-            needed,
-            partial: d.frame,
-        },
+        end: End::Open { needed, partial },
     }
 }

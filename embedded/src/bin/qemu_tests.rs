@@ -15,9 +15,8 @@ use cortex_m_rt::{entry, exception, ExceptionFrame};
 use cortex_m_semihosting::{debug, hprintln};
 use critical_section::Mutex;
 use wsframe::{
-    encode_close, encode_frame, unmask, CloseCode, Config, Decoder, Error, Event, Fragmenter,
-    Frame, FrameHeader, MaskingKey, Message, MessageValidator, Opcode, Outcome, Reassembler, Role,
-    Status, Unmasker,
+    encode_close, encode_frame, unmask, CloseCode, Config, Error, Event, Fragmenter, Frame,
+    FrameHeader, MaskingKey, Opcode, Receiver, Role, State, Status, Unmasker,
 };
 use wsframe_embedded::example;
 
@@ -89,10 +88,10 @@ fn main() -> ! {
         "64 KiB frame streamed through a 256-byte buffer",
         streamed_64k,
     );
-    t.group("fragmented message: MessageValidator", fragmented_validator);
+    t.group("fragmented message: message rules", fragmented_messages);
     t.group(
-        "fragmented message: Reassembler in a static",
-        fragmented_reassembler,
+        "fragmented message: Receiver<256> in a static",
+        fragmented_static_receiver,
     );
     t.group("encode -> parse roundtrips", roundtrips);
     t.group("README firmware loop over a fixed buffer", readme_loop);
@@ -153,52 +152,85 @@ fn fnv(mut h: u32, bytes: &[u8]) -> u32 {
     h
 }
 
-/// Runs `wire` through a `Decoder` and a `MessageValidator`, `chunk` bytes
-/// at a time (each chunk copied into a scratch buffer, as from a UART).
+/// Runs `wire` through a `Receiver` without a message buffer (with header
+/// events, so that frames can be counted), `chunk` bytes at a time (each
+/// chunk copied into a scratch buffer, as from a UART).
 fn run(config: &Config, wire: &[u8], chunk: usize) -> Trace {
     let mut trace = Trace {
         digest: 0x811c_9dc5,
         ..Trace::default()
     };
-    let mut decoder = Decoder::new(*config);
-    let mut validator = MessageValidator::new(config);
+    let mut receiver = Receiver::new(*config).with_header_events();
+    // The payload bytes the current frame still has to bring, once its
+    // header is in.
+    let mut frame_left: Option<u64> = None;
     let mut scratch = [0u8; 512];
     for piece in wire.chunks(chunk.max(1)) {
         let buf = &mut scratch[..piece.len()];
         buf.copy_from_slice(piece);
         let mut at = 0;
+        // Until `None`, even once the chunk is used up: after a header
+        // event, the event of an empty payload needs no more bytes.
         loop {
-            let (used, event) = match decoder.decode(&mut buf[at..]) {
+            let (used, event) = match receiver.read(&mut buf[at..]) {
                 Ok((used, Some(event))) => (used, event),
                 Ok((_, None)) => break,
                 Err(e) => {
+                    // How many bytes of the failing message came out as
+                    // pieces before the error depends on the chunking:
+                    // compare the rest.
                     trace.error = Some(e);
+                    trace.payload_bytes = 0;
+                    trace.message_bytes = 0;
+                    trace.digest = 0;
                     return trace;
                 }
             };
             at += used;
-            match &event {
-                Event::Header(_) => trace.headers += 1,
-                Event::Payload(p) => {
-                    trace.payload_bytes += p.len() as u32;
-                    trace.digest = fnv(trace.digest, p);
+            let mut payload_len = 0;
+            let mut add = |trace: &mut Trace, bytes: &[u8]| {
+                trace.payload_bytes += bytes.len() as u32;
+                trace.digest = fnv(trace.digest, bytes);
+                payload_len += bytes.len() as u64;
+            };
+            match event {
+                Event::Header(h) => {
+                    trace.headers += 1;
+                    frame_left = Some(h.payload_len());
+                    // An empty data frame that ends no message brings no
+                    // other event: it ends here.
+                    if h.payload_len() > 0 || h.fin() || h.opcode().is_control() {
+                        continue;
+                    }
                 }
-                Event::FrameEnd => trace.frame_ends += 1,
+                Event::Piece(p) => {
+                    add(&mut trace, p.payload);
+                    trace.message_bytes += p.payload.len() as u64;
+                    trace.messages += u32::from(p.last);
+                }
+                Event::Ping(p) => {
+                    add(&mut trace, p);
+                    trace.pings += 1;
+                }
+                Event::Pong(p) => {
+                    add(&mut trace, p);
+                    trace.pongs += 1;
+                }
+                Event::Close { code, reason } => {
+                    let code = code.map(CloseCode::as_u16);
+                    if let Some(code) = code {
+                        add(&mut trace, &code.to_be_bytes());
+                    }
+                    add(&mut trace, reason.as_bytes());
+                    trace.close = Some((code, reason.len()));
+                }
+                _ => {}
             }
-            match validator.feed(&event) {
-                Ok(None) => {}
-                Ok(Some(Outcome::Message { len, .. })) => {
-                    trace.messages += 1;
-                    trace.message_bytes += len;
-                }
-                Ok(Some(Outcome::Ping(_))) => trace.pings += 1,
-                Ok(Some(Outcome::Pong(_))) => trace.pongs += 1,
-                Ok(Some(Outcome::Close { code, reason })) => {
-                    trace.close = Some((code.map(CloseCode::as_u16), reason.len()));
-                }
-                Err(e) => {
-                    trace.error = Some(e);
-                    return trace;
+            if let Some(left) = frame_left.as_mut() {
+                *left = left.saturating_sub(payload_len);
+                if *left == 0 {
+                    trace.frame_ends += 1;
+                    frame_left = None;
                 }
             }
         }
@@ -425,36 +457,41 @@ fn error_kinds(t: &mut Tally) {
             e.name(),
             !e.rfc_section().is_empty() && !e.as_str().is_empty(),
         );
-        // The error is terminal: the decoder (frame layer) or the validator
-        // (message layer) keeps returning it.
-        let mut decoder = Decoder::new(case.config);
-        let mut validator = MessageValidator::new(&case.config);
+        // The error is terminal, and `reply` answers it once with its Close
+        // (masked in the Client role).
+        let mut receiver = Receiver::new(case.config);
         let mut buf = [0u8; 16];
         let wire = &mut buf[..case.wire.len()];
         wire.copy_from_slice(case.wire);
         let mut first = None;
         let mut at = 0;
-        while first.is_none() {
-            match decoder.decode(&mut wire[at..]) {
-                Ok((used, Some(ev))) => {
-                    at += used;
-                    if let Err(e) = validator.feed(&ev) {
-                        first = Some(e);
-                        t.eq(
-                            "validator stays failed",
-                            validator.feed(&Event::FrameEnd),
-                            Err(e),
-                        );
-                    }
-                }
-                Ok((_, None)) => break,
+        while at < wire.len() {
+            match receiver.read(&mut wire[at..]) {
+                Ok((used, _)) => at += used,
                 Err(e) => {
                     first = Some(e);
-                    t.eq("decoder stays failed", decoder.decode(&mut []), Err(e));
+                    break;
                 }
             }
         }
         t.eq(e.name(), first, Some(e));
+        t.eq("receiver stays failed", receiver.read(&mut []), Err(e));
+        t.eq("state: Failed", receiver.state(), State::Failed(e));
+        let mut out = [0u8; FrameHeader::MAX_CONTROL_FRAME_LEN];
+        let sent = receiver.reply(Some(KEY), &mut out).unwrap_or(0);
+        let any = Config::new(Role::Any);
+        match Frame::parse_in_place(&mut out[..sent], &any) {
+            Ok(Status::Complete((f, _))) => t.eq(
+                "reply: its Close, code and description",
+                (f.payload().get(..2), f.payload().get(2..)),
+                (
+                    Some(&case.code.to_be_bytes()[..]),
+                    Some(e.as_str().as_bytes()),
+                ),
+            ),
+            _ => t.check("reply: a Close frame", false),
+        }
+        t.eq("reply: once", receiver.reply(Some(KEY), &mut out), Ok(0));
     }
     t.eq("a case for every kind", CASES.len(), Error::ALL.len());
 }
@@ -504,17 +541,15 @@ fn big_lengths(t: &mut Tally) {
         Frame::parse(&usize_max, &above_usize),
         Err(Error::FrameTooBigForTarget),
     );
-    // Just under 2^32 with a limit of 2^32: the decoder counts in u64.
-    let mut decoder = Decoder::new(above_usize);
+    // Just under 2^32 with limits of 2^32: the receiver counts in u64.
+    let mut receiver =
+        Receiver::new(above_usize.with_max_message_len(1 << 32)).with_header_events();
     let mut header = [0x82, 0x7F, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFE];
     t.check(
-        "2^32-2: the decoder takes the header",
-        matches!(
-            decoder.decode(&mut header),
-            Ok((10, Some(Event::Header(_))))
-        ),
+        "2^32-2: the receiver takes the header",
+        matches!(receiver.read(&mut header), Ok((10, Some(Event::Header(_))))),
     );
-    t.eq("2^32-2: needed", decoder.needed(), 0xFFFF_FFFE);
+    t.eq("2^32-2: needed", receiver.needed(), 0xFFFF_FFFE);
 }
 
 // ---------------------------------------------------------------- unmasking
@@ -555,37 +590,32 @@ fn chunked_unmasking(t: &mut Tally) {
     u.apply(a);
     u.apply(b);
     t.eq("unmasker: hello 3+2", &payload, b"Hello");
-    // Through the decoder, the masked frame at every chunking.
+    // Through the receiver, the masked frame at every chunking.
     let trace = run_every_chunking(
         t,
-        "decoder: masked hello at every chunking",
+        "receiver: masked hello at every chunking",
         &Config::server(),
         &HELLO_MASKED,
     );
     t.eq(
-        "decoder: masked hello digest",
+        "receiver: masked hello digest",
         trace.digest,
         fnv(0x811c_9dc5, b"Hello"),
     );
 }
 
 /// A 64 KiB (exactly the default limit) masked binary frame through a
-/// 256-byte receive buffer, then one byte more than the limit.
+/// 256-byte receive buffer, as pieces, then one byte more than the limit.
 fn streamed_64k(t: &mut Tally) {
     let config = Config::server();
-    let mut decoder = Decoder::new(config);
-    let mut validator = MessageValidator::new(&config);
+    let mut receiver = Receiver::new(config);
     let mut header = [0x82, 0xFF, 0, 0, 0, 0, 0, 1, 0, 0, 0xA1, 0xB2, 0xC3, 0xD4];
+    t.eq("64 KiB: header", receiver.read(&mut header), Ok((14, None)));
     let mut masker = Unmasker::new(MaskingKey::new([0xA1, 0xB2, 0xC3, 0xD4]));
-    match decoder.decode(&mut header) {
-        Ok((14, Some(ev @ Event::Header(_)))) => {
-            t.eq("64 KiB: header", validator.feed(&ev).is_ok(), true)
-        }
-        other => t.eq("64 KiB: header", other.is_ok(), false),
-    }
     let mut rx = [0u8; 256];
     let mut pos = 0u32;
     let mut good = true;
+    let mut pieces = 0;
     let mut outcome = None;
     for _ in 0..256 {
         for (i, b) in rx.iter_mut().enumerate() {
@@ -593,48 +623,51 @@ fn streamed_64k(t: &mut Tally) {
         }
         masker.apply(&mut rx);
         let mut at = 0;
-        while let Ok((used, Some(ev))) = decoder.decode(&mut rx[at..]) {
-            at += used;
-            if let Event::Payload(p) = ev {
-                for &b in p {
-                    good &= b == pos as u8;
-                    pos += 1;
+        while at < rx.len() {
+            match receiver.read(&mut rx[at..]) {
+                Ok((used, event)) => {
+                    at += used;
+                    if let Some(Event::Piece(p)) = event {
+                        pieces += 1;
+                        for &b in p.payload {
+                            good &= b == pos as u8;
+                            pos += 1;
+                        }
+                        if p.last {
+                            outcome = Some((p.opcode, pos));
+                        }
+                    }
                 }
-            }
-            match validator.feed(&ev) {
-                Ok(Some(Outcome::Message { opcode, len, .. })) => outcome = Some((opcode, len)),
-                Ok(_) => {}
                 Err(e) => {
-                    t.eq("64 KiB: validator", Err::<(), _>(e), Ok(()));
+                    t.eq("64 KiB: receiver", Err::<(), _>(e), Ok(()));
                     return;
                 }
             }
         }
     }
-    // The FrameEnd comes on the next call.
-    if let Ok((0, Some(ev))) = decoder.decode(&mut []) {
-        if let Ok(Some(Outcome::Message { opcode, len, .. })) = validator.feed(&ev) {
-            outcome = Some((opcode, len));
-        }
-    }
     t.check("64 KiB: every byte unmasked right", good);
-    t.eq("64 KiB: all bytes seen", pos, 65536);
+    t.eq(
+        "64 KiB: all bytes seen, one piece a chunk",
+        (pos, pieces),
+        (65536, 256),
+    );
     t.eq(
         "64 KiB: one binary message",
         outcome,
         Some((Opcode::Binary, 65536)),
     );
+    t.eq("64 KiB: at a frame boundary", receiver.needed(), 0);
     let mut over = [0x82, 0xFF, 0, 0, 0, 0, 0, 1, 0, 1];
     t.eq(
         "64 KiB + 1: FrameTooBig",
-        Decoder::new(config).decode(&mut over),
+        Receiver::new(config).read(&mut over),
         Err(Error::FrameTooBig),
     );
 }
 
 // ---------------------------------------------------------------- message layer
 
-fn fragmented_validator(t: &mut Tally) {
+fn fragmented_messages(t: &mut Tally) {
     // "Hel" [Ping "Hello"] "lo": the ping passes through mid-message.
     let mut wire = [0u8; 16];
     wire[..5].copy_from_slice(&HEL_LO_UNMASKED[..5]);
@@ -706,52 +739,79 @@ fn fragmented_validator(t: &mut Tally) {
     t.eq("close 1000 'bye'", trace.close, Some((Some(1000), 3)));
 }
 
-static CLIENT: Config = Config::client();
-/// A reassembler in a `static`: `Reassembler::new` is a `const fn`, and the
-/// critical-section mutex gives `&mut` access without `unsafe`.
-static REASSEMBLER: Mutex<RefCell<Reassembler<256>>> =
-    Mutex::new(RefCell::new(Reassembler::new(&CLIENT)));
+/// A receiver in a `static`: `Receiver::with_buffer` is a `const fn`, and
+/// the critical-section mutex gives `&mut` access without `unsafe`.
+static RECEIVER: Mutex<RefCell<Receiver<256>>> =
+    Mutex::new(RefCell::new(Receiver::with_buffer(Config::client())));
 
-fn fragmented_reassembler(t: &mut Tally) {
+/// Reads all of `wire` into `rx`: the length of the last whole text message
+/// it gave (copied into `text`), and the first error.
+fn read_all<const N: usize>(
+    rx: &mut Receiver<N>,
+    wire: &[u8],
+    text: &mut [u8; 16],
+) -> (usize, Option<Error>) {
+    let mut buf = [0u8; 32];
+    let buf = &mut buf[..wire.len()];
+    buf.copy_from_slice(wire);
+    let mut text_len = 0;
+    let mut at = 0;
+    while at < buf.len() {
+        match rx.read(&mut buf[at..]) {
+            Ok((used, event)) => {
+                at += used;
+                if let Some(Event::Text(s)) = event {
+                    text[..s.len()].copy_from_slice(s.as_bytes());
+                    text_len = s.len();
+                }
+            }
+            Err(e) => return (text_len, Some(e)),
+        }
+    }
+    (text_len, None)
+}
+
+fn fragmented_static_receiver(t: &mut Tally) {
+    // "Hé" (FIN clear), a Ping "hi", then "llo!" and a lone 0xF0: 1007 at FIN.
+    const FIRST: [u8; 5] = [0x01, 0x03, b'H', 0xC3, 0xA9];
+    const PING: [u8; 4] = [0x89, 0x02, b'h', b'i'];
+    const BAD_LAST: [u8; 7] = [0x80, 0x05, b'l', b'l', b'o', b'!', 0xF0];
+    const LAST: [u8; 7] = [0x80, 0x05, b'l', b'l', b'o', b'!', b'!'];
     critical_section::with(|cs| {
-        let mut r = REASSEMBLER.borrow_ref_mut(cs);
-        let first = FrameHeader::new(false, 0, Opcode::Text, None, 3);
-        let ping = FrameHeader::new(true, 0, Opcode::Ping, None, 2);
-        let last = FrameHeader::new(true, 0, Opcode::Continuation, None, 5);
-        let (Ok(first), Ok(ping), Ok(last)) = (first, ping, last) else {
-            t.check("headers build", false);
-            return;
-        };
+        let mut r = RECEIVER.borrow_ref_mut(cs);
+        let mut text = [0u8; 16];
         t.eq(
             "first fragment",
-            r.push_frame(&first, b"H\xC3\xA9"),
-            Ok(None),
+            read_all(&mut r, &FIRST, &mut text),
+            (0, None),
         );
+        let mut ping = PING;
         t.eq(
             "ping in between",
-            r.push_frame(&ping, b"hi"),
-            Ok(Some(Message::Ping(b"hi"))),
+            r.read(&mut ping),
+            Ok((4, Some(Event::Ping(b"hi")))),
         );
         t.eq(
-            "last fragment",
-            r.push_frame(&last, b"llo!\xF0").is_err(),
-            true,
+            "last fragment: truncated code point",
+            read_all(&mut r, &BAD_LAST, &mut text).1,
+            Some(Error::InvalidUtf8),
         );
         t.eq(
             "the error is terminal",
-            r.push_frame(&ping, b""),
-            Err(Error::InvalidUtf8),
+            read_all(&mut r, &PING, &mut text).1,
+            Some(Error::InvalidUtf8),
         );
         r.reset();
         t.eq(
             "after reset: first",
-            r.push_frame(&first, b"H\xC3\xA9"),
-            Ok(None),
+            read_all(&mut r, &FIRST, &mut text),
+            (0, None),
         );
+        let (len, error) = read_all(&mut r, &LAST, &mut text);
         t.eq(
             "after reset: last",
-            r.push_frame(&last, b"llo!!"),
-            Ok(Some(Message::Text("Héllo!!"))),
+            (core::str::from_utf8(&text[..len]), error),
+            (Ok("Héllo!!"), None),
         );
     });
     // Streamed from the wire: the §5.7 fragments, masked, at every chunking.
@@ -761,41 +821,28 @@ fn fragmented_reassembler(t: &mut Tally) {
     ];
     let mut all_same = true;
     for chunk in 1..=wire.len() {
-        critical_section::with(|cs| {
-            let mut r = REASSEMBLER.borrow_ref_mut(cs);
-            r.reset();
-            let mut decoder = Decoder::new(Config::server());
-            let mut text = [0u8; 8];
-            let mut text_len = 0;
-            for piece in wire.chunks(chunk) {
-                let mut buf = [0u8; 17];
-                let buf = &mut buf[..piece.len()];
-                buf.copy_from_slice(piece);
-                let mut at = 0;
-                while let Ok((used, Some(ev))) = decoder.decode(&mut buf[at..]) {
-                    at += used;
-                    if let Ok(Some(Message::Text(s))) = r.feed(&ev) {
-                        text[..s.len()].copy_from_slice(s.as_bytes());
-                        text_len = s.len();
-                    }
-                }
-            }
-            all_same &= &text[..text_len] == b"Hello";
-        });
+        let mut r: Receiver<256> = Receiver::with_buffer(Config::server());
+        let mut text = [0u8; 16];
+        let mut text_len = 0;
+        for piece in wire.chunks(chunk) {
+            let (len, error) = read_all(&mut r, piece, &mut text);
+            text_len = text_len.max(len);
+            all_same &= error.is_none();
+        }
+        all_same &= &text[..text_len] == b"Hello";
     }
     t.check(
         "masked fragments from the wire, every chunking: Text(\"Hello\")",
         all_same,
     );
     // The buffer bounds the message: 1009 at the header that overflows it.
-    let mut small: Reassembler<4> = Reassembler::new(&Config::client());
-    if let Ok(h) = FrameHeader::new(true, 0, Opcode::Binary, None, 5) {
-        t.eq(
-            "Reassembler<4>: 5 bytes is MessageTooBig",
-            small.push_frame(&h, b"12345"),
-            Err(Error::MessageTooBig),
-        );
-    }
+    let mut small: Receiver<4> = Receiver::with_buffer(Config::client());
+    t.eq("Receiver<4>: limit", small.message_limit(), 4);
+    t.eq(
+        "Receiver<4>: 5 bytes is MessageTooBig at the length",
+        small.read(&mut [0x82, 0x05]),
+        Err(Error::MessageTooBig),
+    );
 }
 
 // ---------------------------------------------------------------- roundtrips
@@ -881,8 +928,8 @@ fn roundtrips(t: &mut Tally) {
             }
         }
     }
-    // The Fragmenter, each fragment masked with its own key, then the
-    // Decoder and a Reassembler (server side).
+    // The Fragmenter, each fragment masked with its own key, then a
+    // Receiver with a buffer (server side).
     let text = "Hello, wörld: ein Grüß aus dem Emulator ✓";
     let mut wire = [0u8; 256];
     let mut end = 0;
@@ -895,28 +942,26 @@ fn roundtrips(t: &mut Tally) {
             }
         }
     }
-    let mut decoder = Decoder::new(Config::server());
-    let mut r: Reassembler<128> = Reassembler::new(&Config::server());
+    let mut r: Receiver<128> = Receiver::with_buffer(Config::server());
     let mut got = false;
     let mut at = 0;
-    while let Ok((used, Some(ev))) = decoder.decode(&mut wire[at..end]) {
+    while let Ok((used, event)) = r.read(&mut wire[at..end]) {
         at += used;
-        if let Ok(Some(m)) = r.feed(&ev) {
-            t.eq(
-                "fragmenter -> decoder -> reassembler",
-                m,
-                Message::Text(text),
-            );
+        if let Some(event) = event {
+            t.eq("fragmenter -> receiver", event, Event::Text(text));
             got = true;
+        }
+        if at == end {
+            break;
         }
     }
     t.check("the fragmented message completed", got && at == end);
-    // Close frames: encode_close, then the validator reads code and reason.
+    // Close frames: encode_close, then the receiver reads code and reason.
     let mut out = [0u8; 131];
     if let Ok(n) = encode_close(Some(CloseCode::GOING_AWAY), "bye", Some(KEY), &mut out) {
         let trace = run(&Config::server(), &out[..n], n);
         t.eq(
-            "encode_close -> validator",
+            "encode_close -> receiver",
             trace.close,
             Some((Some(1001), 3)),
         );
@@ -959,8 +1004,7 @@ fn readme_loop(t: &mut Tally) {
     const CLOSE_1000: [u8; 4] = [0x88, 0x02, 0x03, 0xe8];
     let mut all_ok = true;
     for chunk in 1..=WIRE.len() {
-        let mut decoder = Decoder::new(Config::server());
-        let mut reassembler: Reassembler<64> = Reassembler::new(&Config::server());
+        let mut receiver: Receiver<64> = Receiver::with_buffer(Config::server());
         let mut texts = 0;
         let mut sent = [0u8; 16];
         let mut sent_len = 0;
@@ -970,10 +1014,9 @@ fn readme_loop(t: &mut Tally) {
             let rx = &mut rx[..piece.len()];
             rx.copy_from_slice(piece);
             open = example::receive(
-                &mut decoder,
-                &mut reassembler,
+                &mut receiver,
                 rx,
-                |m| texts += u32::from(m == Message::Text("Hello")),
+                |e| texts += u32::from(e == Event::Text("Hello")),
                 |frame| {
                     if let Some(dst) = sent.get_mut(sent_len..sent_len + frame.len()) {
                         dst.copy_from_slice(frame);
@@ -1015,42 +1058,51 @@ fn readme_loop(t: &mut Tally) {
         "two texts, a pong and the close echo, at every chunk size",
         all_ok,
     );
-    // A reserved opcode: the loop answers with Close 1002 and stops.
+    // A reserved opcode: the loop answers with its Close (1002 and the
+    // rule, from `reply`) and stops.
     t.eq(
         "reserved opcode: Close 1002 sent",
         answer(&mut [0x83, 0x80, 0, 0, 0, 0]),
-        (false, [0x88, 0x02, 0x03, 0xEA]),
+        (false, 1002, Error::ReservedOpcode.as_str()),
     );
     // Invalid UTF-8: Close 1007.
     t.eq(
         "invalid utf-8: Close 1007 sent",
         answer(&mut [0x81, 0x81, 0, 0, 0, 0, 0xFF]),
-        (false, [0x88, 0x02, 0x03, 0xEF]),
+        (false, 1007, Error::InvalidUtf8.as_str()),
     );
-    // A 100-byte text for a 64-byte reassembler, cut before its masking
-    // key: Close 1009 as soon as the length is read.
+    // A 100-byte text for a 64-byte receiver, cut before its masking key:
+    // Close 1009 as soon as the length is read.
     t.eq(
         "message over the limit: Close 1009 sent at its length field",
         answer(&mut [0x81, 0xE4]),
-        (false, [0x88, 0x02, 0x03, 0xF1]),
+        (false, 1009, Error::MessageTooBig.as_str()),
     );
 }
 
 /// Runs `rx` through the README loop (a fresh server state) and returns
-/// whether the connection stays open and the 4-byte frame it sent (a Close
-/// with a code; zeros if it sent no 4-byte frame).
-fn answer(rx: &mut [u8]) -> (bool, [u8; 4]) {
-    let mut sent = [0u8; 4];
+/// whether the connection stays open, and the code and reason of the Close
+/// frame it sent (0 and "" if it sent none).
+fn answer(rx: &mut [u8]) -> (bool, u16, &'static str) {
+    let mut sent = (0, "");
     let open = example::receive(
-        &mut Decoder::new(Config::server()),
-        &mut Reassembler::<64>::new(&Config::server()),
+        &mut Receiver::<64>::with_buffer(Config::server()),
         rx,
         |_| {},
         |frame| {
-            if let Ok(frame) = <[u8; 4]>::try_from(frame) {
-                sent = frame;
+            if let Ok(Status::Complete((f, _))) = Frame::parse(frame, &Config::client()) {
+                if let ([hi, lo, reason @ ..], Opcode::Close) = (f.payload(), f.header().opcode()) {
+                    let code = u16::from_be_bytes([*hi, *lo]);
+                    // The reason is an error's description: find it.
+                    let text = Error::ALL
+                        .iter()
+                        .map(|e| e.as_str())
+                        .find(|text| text.as_bytes() == reason)
+                        .unwrap_or("?");
+                    sent = (code, text);
+                }
             }
         },
     );
-    (open, sent)
+    (open, sent.0, sent.1)
 }

@@ -1,5 +1,5 @@
-//! The encoder: `FrameHeader::new`/`encode`, `encode_frame` (masking),
-//! `encode_close` and the `heapless::Vec` variants, on opaque input.
+//! The encoder: `FrameHeader::new`/`encode`, `encode_frame` (masking) and
+//! `encode_close`, on opaque input.
 #![no_std]
 #![no_main]
 #![deny(unsafe_code)]
@@ -7,17 +7,13 @@
 #[path = "common.rs"]
 mod common;
 
-use wsframe::{
-    encode_close, encode_close_vec, encode_frame, encode_frame_vec, CloseCode, FrameHeader,
-    MaskingKey, Opcode,
-};
+use wsframe::{encode_close, encode_frame, CloseCode, FrameHeader, MaskingKey, Opcode};
 use wsframe_embedded::{keep, opaque, receive, send};
 
 #[cortex_m_rt::entry]
 fn main() -> ! {
     let mut rx = [0u8; 256];
     let mut tx = [0u8; 270];
-    let mut vec: heapless::Vec<u8, 300> = heapless::Vec::new();
     loop {
         let n = receive(&mut rx);
         let payload = rx.get(..n).unwrap_or_default();
@@ -28,15 +24,10 @@ fn main() -> ! {
         {
             keep(header.encode(&mut tx));
             keep(encode_frame(&header, payload, &mut tx));
-            vec.clear();
-            keep(encode_frame_vec(&header, payload, &mut vec));
         }
         let reason: &str = opaque("going away");
         let code = CloseCode::new(opaque(1000));
         keep(encode_close(code, reason, key, &mut tx));
-        vec.clear();
-        keep(encode_close_vec(code, reason, key, &mut vec));
         send(&tx);
-        send(&vec);
     }
 }

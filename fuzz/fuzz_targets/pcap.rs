@@ -26,7 +26,10 @@ fuzz_target!(|data: &[u8]| {
     let text = std::str::from_utf8(&json).expect("the JSON output is UTF-8");
     let lines: Vec<&str> = text.lines().collect();
     for line in &lines {
-        assert!(line.starts_with("{\"type\":\"") && line.ends_with('}'), "{line}");
+        assert!(
+            line.starts_with("{\"type\":\"") && line.ends_with('}'),
+            "{line}"
+        );
     }
     let count = |t: &str| {
         let tag = format!("{{\"type\":\"{t}\"");
@@ -44,7 +47,9 @@ fuzz_target!(|data: &[u8]| {
     );
     assert_eq!(count("summary"), u64::from(read_as_capture));
     if read_as_capture {
-        assert!(lines.last().is_some_and(|l| l.starts_with("{\"type\":\"summary\"")));
+        assert!(lines
+            .last()
+            .is_some_and(|l| l.starts_with("{\"type\":\"summary\"")));
     }
     let again = analyze(data, opts, Output::new(std::io::sink(), false, true));
     assert_eq!(again.exit_code(), code);

@@ -45,7 +45,7 @@ The JSON records are documented in the crate docs (cargo doc -p wsframe-inspect 
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// A pcap or pcapng capture (`-`: stdin).
+    /// A pcap or pcapng capture (`-`: stdin; a file named `raw`: `./raw`).
     #[arg(required = true, value_name = "CAPTURE")]
     capture: Option<PathBuf>,
     /// One JSON record per line (schema: crate docs).

@@ -372,12 +372,15 @@ fn text(s: &mut String, r: &Record) {
             if let Some(st) = c.status {
                 let _ = write!(s, " → {st}");
             }
-            let _ = writeln!(
-                s,
-                "\n   subprotocol: {}  extensions: {}",
-                c.subprotocol.as_deref().unwrap_or("none"),
-                c.extensions.as_deref().unwrap_or("none")
-            );
+            if matches!(c.handshake, "ok" | "bad-accept" | "assumed") {
+                let _ = write!(
+                    s,
+                    "\n   subprotocol: {}  extensions: {}",
+                    c.subprotocol.as_deref().unwrap_or("none"),
+                    c.extensions.as_deref().unwrap_or("none")
+                );
+            }
+            s.push('\n');
         }
         Record::Frame(f) => {
             let _ = writeln!(

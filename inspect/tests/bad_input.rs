@@ -543,3 +543,53 @@ fn random_and_mutated_captures_never_panic() {
     // The mutations reach the different outcomes, not only one.
     assert!(outcomes.len() >= 4, "{outcomes:?}");
 }
+
+#[test]
+fn ipv6_is_read_like_ipv4() {
+    use etherparse::PacketBuilder;
+    let (client, server) = (
+        [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+        [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2],
+    );
+    // (from the client?, seq, ack, syn, payload)
+    let (req, res) = (
+        u32::try_from(REQUEST.len()).unwrap(),
+        u32::try_from(RESPONSE.len()).unwrap(),
+    );
+    let frame = ws_frame(1, true, b"over IPv6", KEY);
+    let plan: [(bool, u32, u32, bool, &[u8]); 5] = [
+        (true, 100, 0, true, b""),
+        (false, 900, 101, true, b""),
+        (true, 101, 901, false, REQUEST),
+        (false, 901, 101 + req, false, RESPONSE),
+        (true, 101 + req, 901 + res, false, &frame),
+    ];
+    let packets: Vec<Vec<u8>> = plan
+        .iter()
+        .map(|&(from_client, seq, ack, syn, payload)| {
+            let (src, dst, sp, dp) = if from_client {
+                (client, server, 50_010, 443)
+            } else {
+                (server, client, 443, 50_010)
+            };
+            let mut b = PacketBuilder::ethernet2([0; 6], [0; 6])
+                .ipv6(src, dst, 64)
+                .tcp(sp, dp, seq, 1000);
+            if syn {
+                b = b.syn();
+            }
+            if ack > 0 {
+                b = b.ack(ack);
+            }
+            let mut v = Vec::new();
+            b.write(&mut v, payload).unwrap();
+            v
+        })
+        .collect();
+    let (code, recs) = run(&pcap(Link::Ethernet, &packets), opts());
+    assert_eq!(code, exit::OK);
+    let c = of_type(&recs, "connection")[0];
+    assert_eq!(c["client"], "[fd00::1]:50010");
+    assert_eq!(c["server"], "[fd00::2]:443");
+    assert_eq!(frames(&recs), [("c2s".to_string(), 1, 9)]);
+}

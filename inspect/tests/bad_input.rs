@@ -552,7 +552,7 @@ fn ipv6_is_read_like_ipv4() {
         [0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2],
     );
     // (from the client?, seq, ack, syn, payload)
-    let (req, res) = (
+    let (request_len, response_len) = (
         u32::try_from(REQUEST.len()).unwrap(),
         u32::try_from(RESPONSE.len()).unwrap(),
     );
@@ -561,8 +561,8 @@ fn ipv6_is_read_like_ipv4() {
         (true, 100, 0, true, b""),
         (false, 900, 101, true, b""),
         (true, 101, 901, false, REQUEST),
-        (false, 901, 101 + req, false, RESPONSE),
-        (true, 101 + req, 901 + res, false, &frame),
+        (false, 901, 101 + request_len, false, RESPONSE),
+        (true, 101 + request_len, 901 + response_len, false, &frame),
     ];
     let packets: Vec<Vec<u8>> = plan
         .iter()

@@ -182,6 +182,8 @@ struct Conn {
     handshake: &'static str,
     request: Option<handshake::Request>,
     websocket: bool,
+    /// Gaps in either direction.
+    gaps: u64,
 }
 
 /// The analysis of a whole capture, fed one packet at a time.
@@ -326,6 +328,7 @@ impl<W: Write> Analyzer<W> {
                 handshake: "no-data",
                 request: None,
                 websocket: false,
+                gaps: 0,
             };
             // The SYN's sender is the client; a SYN-ACK's receiver is.
             if seg.syn {
@@ -686,6 +689,7 @@ impl<W: Write> Analyzer<W> {
     /// A gap in direction `d`.
     fn gap(&mut self, conn: &mut Conn, d: usize, gap: Gap, time: Nanos, reason: &'static str) {
         self.summary.gaps += 1;
+        conn.gaps += 1;
         let end = gap.len.map(|l| gap.offset + l);
         let resynced = match &mut conn.sides[d].phase {
             Phase::Frames(f) => match f.sync {
@@ -1077,7 +1081,14 @@ impl<W: Write> Analyzer<W> {
             }
             self.report(&mut conn, None, None);
         }
-        let v = verdict(&conn, &self.opts);
+        let mut v = verdict(&conn, &self.opts);
+        if conn.gaps > 0 {
+            let _ = write!(
+                v.text,
+                " {} gap(s): bytes of this connection are missing from the capture (see the gap records), so what was in them is not judged.",
+                conn.gaps
+            );
+        }
         self.emit(&Record::Verdict(v));
     }
 }

@@ -240,6 +240,10 @@ fn a_snap_length_cut_is_a_gap() {
     assert_eq!(gaps[0]["reason"], "cut by the snap length");
     assert_eq!(gaps[0]["len"], 1100 - (600 - 54));
     assert_eq!(recs.last().unwrap()["cut_packets"], 1);
+    assert!(of_type(&recs, "verdict")[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("1 gap(s): bytes of this connection are missing from the capture"));
     let (code, out, _) = run_bin("snaplen.pcap", &bytes, &[]);
     assert_eq!(code, 1);
     assert!(out.contains("cut by the snap length"), "{out}");

@@ -384,3 +384,21 @@ fn broken_client_verdicts() {
     assert_eq!(s["violations"]["unmasked_client_frame"], 1);
     assert_eq!(s["closes"]["1002"], 3);
 }
+
+/// The README's first command prints what the README shows under it.
+#[test]
+fn the_readme_shows_the_commands_real_output() {
+    let readme = include_str!("../../README.md");
+    let command = "cargo run -p wsframe-inspect -- --max-frame 1000 --max-message 1000 --brief inspect/captures/chromium.pcap";
+    let after = &readme[readme.find(command).expect("the README's command")..];
+    let start = after.find("```text\n").unwrap() + "```text\n".len();
+    let shown = &after[start..start + after[start..].find("```").unwrap()];
+    let out = Command::new(env!("CARGO_BIN_EXE_wsframe-inspect"))
+        .args(["--max-frame", "1000", "--max-message", "1000", "--brief"])
+        .arg(fixture("chromium.pcap"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(printed.trim_start_matches('\n'), shown);
+}

@@ -22,7 +22,7 @@ else
 fi
 
 echo "echo.sh: tungstenite client against the echo server"
-cargo test --test echo_client
+cargo test --features handshake --test echo_client
 
 echo "echo.sh: headless Chromium against the echo server"
-cargo test --test echo_browser -- --ignored --nocapture
+cargo test --features handshake --test echo_browser -- --ignored --nocapture

@@ -5,8 +5,8 @@
 #      (qemu-system-arm, machine mps2-an386), in a debug and a release build;
 #   2. the flash/RAM footprint report, with its budget (embedded/size.sh);
 #   3. library builds for thumbv7em-none-eabihf, thumbv6m-none-eabi (no
-#      atomics) and riscv32imc-unknown-none-elf, with no features and with
-#      `defmt` (`std` and `arbitrary` are host-only);
+#      atomics) and riscv32imc-unknown-none-elf, with no features, with
+#      `defmt` and with `handshake` (`std` and `arbitrary` are host-only);
 #   4. the link-time no-panic proof at opt-level z, s and 3, on thumbv7em and
 #      thumbv6m (embedded/no-panic.sh).
 # Exits non-zero on the first failure.
@@ -65,7 +65,7 @@ embedded/size.sh
 # ---- 3. library builds for the no_std targets
 step "library builds for ${TARGETS[*]}"
 for target in "${TARGETS[@]}"; do
-    for features in "" defmt; do
+    for features in "" defmt handshake; do
         echo "cargo build --lib --target $target --no-default-features ${features:+--features $features}"
         cargo build --quiet --lib --target "$target" --no-default-features ${features:+--features "$features"}
     done

@@ -32,7 +32,7 @@ TARGET=thumbv7em-none-eabihf
 BUDGET_Z=${BUDGET_Z:-9216}
 BUDGET_S=${BUDGET_S:-9984}
 
-BINS=(header unmask frame receiver encode fragmenter full error-text)
+BINS=(header unmask frame receiver encode fragmenter full error-text handshake handshake-client)
 
 # section_size ELF NAME: the size in bytes of section NAME (0 if absent).
 section_size() {
@@ -55,7 +55,7 @@ for profile in release-z release; do
     echo
     echo "opt-level \"$level\", lto = \"fat\", codegen-units = 1 ($TARGET)"
     echo "baseline firmware (no wsframe): .text $base_text B, .rodata $base_rodata B"
-    printf '%-14s %8s %8s %8s   %s\n' firmware .text .rodata total "what it calls (bytes over the baseline)"
+    printf '%-20s %8s %8s %8s   %s\n' firmware .text .rodata total "what it calls (bytes over the baseline)"
     for bin in "${BINS[@]}"; do
         text=$(($(section_size "$dir/fp-$bin" .text) - base_text))
         rodata=$(($(section_size "$dir/fp-$bin" .rodata) - base_rodata))
@@ -68,8 +68,10 @@ for profile in release-z release; do
             fragmenter) what="Fragmenter + encode_frame" ;;
             full) what="README loop: Receiver::read + reply" ;;
             error-text) what="Error::as_str/cause/remedy/rfc_*/name + Error::encode_close" ;;
+            handshake) what="server handshake: Request::parse + accept (SHA-1, base64) + RequestError::encode_response" ;;
+            handshake-client) what="client handshake: ClientRequest::encode + Response::parse (SHA-1, base64)" ;;
         esac
-        printf '%-14s %8d %8d %8d   %s\n' "fp-$bin" "$text" "$rodata" $((text + rodata)) "$what"
+        printf '%-20s %8d %8d %8d   %s\n' "fp-$bin" "$text" "$rodata" $((text + rodata)) "$what"
         if [[ $bin == full ]] && ((text + rodata > budget)); then
             echo "size.sh: fp-full at opt-level \"$level\" takes $((text + rodata)) B, over its budget of $budget B" >&2
             status=1

@@ -1,12 +1,13 @@
 //! An RFC 6455 echo server on `std::net`, with all framing done by wsframe.
 //!
 //! ```text
-//! cargo run --example echo_server -- [--addr 127.0.0.1:9001] [--max-frame N] [--max-message N] [--fragment K]
+//! cargo run --example echo_server --features handshake -- [--addr 127.0.0.1:9001] [--max-frame N] [--max-message N] [--fragment K]
 //! ```
 //!
 //! Every connection gets its own thread. A request with an `Upgrade:
-//! websocket` header gets the opening handshake of RFC 6455 §4 (here, with
-//! `httparse`, `sha1` and `base64`); everything after it goes through wsframe:
+//! websocket` header gets the opening handshake of RFC 6455 §4 from
+//! [`wsframe::handshake`] (a bad one gets the 400, 426 or 431 answer its
+//! [`RequestError`] writes); everything after it goes through wsframe:
 //! a [`Receiver`] parses and unmasks the frames, enforces the message size,
 //! fragmentation and UTF-8 rules and writes the Pongs and Close frames
 //! ([`Receiver::reply`]), and the echoes are built with
@@ -35,15 +36,11 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::Instant;
 
-use base64::Engine as _;
-use sha1::{Digest as _, Sha1};
-use wsframe::{Config, Error, Event, Fragmenter, FrameHeader, Opcode, Receiver};
+use wsframe::handshake::{self, AcceptOptions, RequestError};
+use wsframe::{Config, Error, Event, Fragmenter, FrameHeader, Opcode, Receiver, Status};
 
 /// The test page served on `GET /`.
 const PAGE: &str = include_str!("echo_page.html");
-
-/// The GUID that RFC 6455 §4.2.2 appends to `Sec-WebSocket-Key`.
-const GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 /// The longest request head accepted before the handshake.
 const MAX_REQUEST_HEAD: usize = 8 * 1024;
@@ -166,12 +163,12 @@ pub fn serve(listener: &TcpListener, options: Options) {
 
 /// What a request asks for.
 enum Request {
-    /// A WebSocket opening handshake, with its `Sec-WebSocket-Key`.
-    Upgrade(String),
-    /// A plain HTTP GET of this path.
+    /// A valid WebSocket opening handshake: the `101` answer to send.
+    Upgrade(Vec<u8>),
+    /// A plain HTTP GET (no `Upgrade` field) of this path.
     Get(String),
-    /// Anything else: answer with this status line.
-    Bad(&'static str),
+    /// A request to refuse with the answer this error writes.
+    Bad(RequestError),
 }
 
 /// Reads the request head; returns what it asks for and the bytes that
@@ -190,24 +187,33 @@ fn read_request(stream: &mut TcpStream) -> io::Result<Option<(Request, Vec<u8>)>
             Ok(n) => n,
         };
         buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
-        let mut headers = [httparse::EMPTY_HEADER; 32];
-        let mut req = httparse::Request::new(&mut headers);
-        match req.parse(&buf) {
-            Ok(httparse::Status::Complete(head_len)) => {
-                let request = classify(&req);
-                let rest = buf.get(head_len..).unwrap_or_default().to_vec();
-                return Ok(Some((request, rest)));
+        let (request, head_len) = match handshake::Request::parse(&buf, MAX_REQUEST_HEAD) {
+            Ok(Status::Partial { .. }) => continue,
+            Ok(Status::Complete((request, head_len))) => {
+                let mut answer = vec![0u8; 256];
+                let len = request
+                    .accept(&AcceptOptions::new(), &mut answer)
+                    .map_err(|e| io::Error::other(e.to_string()))?;
+                answer.truncate(len);
+                (Request::Upgrade(answer), head_len)
             }
-            Ok(httparse::Status::Partial) if buf.len() < MAX_REQUEST_HEAD => {}
-            Ok(httparse::Status::Partial) => {
-                return Ok(Some((
-                    Request::Bad("431 Request Header Fields Too Large"),
-                    Vec::new(),
-                )))
+            // A complete GET without `Upgrade`: the test page.
+            Err(RequestError::MissingUpgrade) if buf.starts_with(b"GET ") => {
+                (Request::Get(request_target(&buf)), buf.len())
             }
-            Err(_) => return Ok(Some((Request::Bad("400 Bad Request"), Vec::new()))),
-        }
+            Err(e) => (Request::Bad(e), buf.len()),
+        };
+        let rest = buf.get(head_len..).unwrap_or_default().to_vec();
+        return Ok(Some((request, rest)));
     }
+}
+
+/// The request target of a plain GET (whose head `handshake::Request::parse`
+/// has read): the second word of its first line.
+fn request_target(head: &[u8]) -> String {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let target = line.split(|&b| b == b' ').nth(1).unwrap_or(b"/");
+    String::from_utf8_lossy(target).into_owned()
 }
 
 /// Whether a read failed because its timeout passed.
@@ -216,62 +222,6 @@ fn is_timeout(e: &io::Error) -> bool {
         e.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
     )
-}
-
-/// The value of header `name` (case-insensitive), as text.
-fn header<'h>(req: &httparse::Request<'_, 'h>, name: &str) -> Option<&'h str> {
-    req.headers
-        .iter()
-        .find(|h| h.name.eq_ignore_ascii_case(name))
-        .and_then(|h| core::str::from_utf8(h.value).ok())
-        .map(str::trim)
-}
-
-/// Whether a comma-separated header value holds `token` (case-insensitive).
-fn has_token(value: Option<&str>, token: &str) -> bool {
-    value.is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
-}
-
-/// Sorts a parsed request: a valid handshake (RFC 6455 §4.2.1), a plain GET,
-/// or an error status.
-fn classify(req: &httparse::Request<'_, '_>) -> Request {
-    if req.method != Some("GET") {
-        return Request::Bad("405 Method Not Allowed");
-    }
-    let path = req.path.unwrap_or("/").to_owned();
-    if header(req, "Upgrade").is_none() {
-        return Request::Get(path);
-    }
-    if !has_token(header(req, "Upgrade"), "websocket")
-        || !has_token(header(req, "Connection"), "upgrade")
-    {
-        return Request::Bad("400 Bad Request");
-    }
-    if header(req, "Sec-WebSocket-Version") != Some("13") {
-        return Request::Bad("426 Upgrade Required");
-    }
-    match header(req, "Sec-WebSocket-Key") {
-        // The key must be 16 random bytes, base64-encoded (§4.1).
-        Some(key)
-            if base64::engine::general_purpose::STANDARD
-                .decode(key)
-                .is_ok_and(|k| k.len() == 16) =>
-        {
-            Request::Upgrade(key.to_owned())
-        }
-        _ => Request::Bad("400 Bad Request"),
-    }
-}
-
-/// `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (RFC 6455 §4.2.2):
-/// base64(SHA-1(key + GUID)).
-#[must_use]
-pub fn accept_key(key: &str) -> String {
-    let digest = Sha1::new()
-        .chain_update(key.as_bytes())
-        .chain_update(GUID.as_bytes())
-        .finalize();
-    base64::engine::general_purpose::STANDARD.encode(digest)
 }
 
 /// Serves one connection: the HTTP request, then (after a handshake) the
@@ -283,15 +233,8 @@ fn handle(mut stream: TcpStream, options: Options) -> io::Result<()> {
         return Ok(());
     };
     match request {
-        Request::Upgrade(key) => {
-            let response = format!(
-                "HTTP/1.1 101 Switching Protocols\r\n\
-                 Upgrade: websocket\r\n\
-                 Connection: Upgrade\r\n\
-                 Sec-WebSocket-Accept: {}\r\n\r\n",
-                accept_key(&key)
-            );
-            stream.write_all(response.as_bytes())?;
+        Request::Upgrade(answer) => {
+            stream.write_all(&answer)?;
             // A WebSocket may idle; the peer's Close or FIN ends it.
             stream.set_read_timeout(None)?;
             echo(stream, rest, options)
@@ -303,19 +246,16 @@ fn handle(mut stream: TcpStream, options: Options) -> io::Result<()> {
             respond(stream, "200 OK", "text/html; charset=utf-8", &page)
         }
         Request::Get(_) => respond(stream, "404 Not Found", "text/plain", "not found\n"),
-        Request::Bad(status) => {
-            let extra = if status.starts_with("426") {
-                "Sec-WebSocket-Version: 13\r\n"
-            } else {
-                ""
-            };
-            let body = format!("{status}\n");
-            let head = format!(
-                "HTTP/1.1 {status}\r\n{extra}Content-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
+        Request::Bad(err) => {
+            eprintln!(
+                "echo_server: {:?}: {err} ({}): answering {}",
+                stream.peer_addr().ok(),
+                err.rfc_section(),
+                err.status_code()
             );
-            stream.write_all(head.as_bytes())?;
-            stream.write_all(body.as_bytes())?;
+            let mut answer = [0u8; 256];
+            let len = err.encode_response(&mut answer).unwrap_or(0);
+            stream.write_all(answer.get(..len).unwrap_or_default())?;
             close_gracefully(&mut stream);
             Ok(())
         }

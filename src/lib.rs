@@ -15,6 +15,9 @@ mod copy;
 mod encode;
 mod error;
 mod frame;
+#[cfg(feature = "handshake")]
+#[cfg_attr(docsrs, doc(cfg(feature = "handshake")))]
+pub mod handshake;
 mod header;
 mod mask;
 mod message;

@@ -201,36 +201,19 @@ enum Found {
 
 impl Found {
     /// The same, with input bounds moved `at` bytes further.
-    fn after(self, at: usize) -> Self {
-        match self {
-            Found::Piece {
-                start,
-                end,
-                last,
-                first,
-                opcode,
-                compressed,
-            } => Found::Piece {
-                start: start + at,
-                end: end + at,
-                last,
-                first,
-                opcode,
-                compressed,
-            },
-            Found::Whole {
-                input,
-                len,
-                opcode,
-                compressed,
-            } => Found::Whole {
-                input: input.map(|(start, end)| (start + at, end + at)),
-                len,
-                opcode,
-                compressed,
-            },
-            other => other,
+    fn after(mut self, at: usize) -> Self {
+        match &mut self {
+            Found::Piece { start, end, .. }
+            | Found::Whole {
+                input: Some((start, end)),
+                ..
+            } => {
+                *start += at;
+                *end += at;
+            }
+            _ => {}
         }
+        self
     }
 }
 
@@ -767,7 +750,11 @@ impl<const N: usize> Receiver<N> {
             .check_header(fields, &self.config, self.message_limit())?;
         self.messages.begin_frame(fields, &self.config);
         if fields.opcode.is_control() {
+            // `control` is about to hold this frame's payload: a Pong still
+            // due for an earlier Ping (its payload) is dropped (§5.5.3: only
+            // the most recent Ping needs an answer).
             self.control_len = 0;
+            self.flags &= !flag::PONG_DUE;
         } else if fields.opcode != Opcode::Continuation {
             self.flags |= flag::FIRST_PIECE;
         }
@@ -1151,6 +1138,33 @@ mod tests {
         );
         assert_eq!(rx.reply(Some(MaskingKey::new([0; 4])), &mut out), Ok(7));
         assert_eq!(out[..7], [0x8A, 0x81, 0, 0, 0, 0, b'x']);
+    }
+
+    #[test]
+    fn a_later_control_frame_replaces_an_unanswered_ping() {
+        let mut rx = Receiver::new(Config::client());
+        let mut out = [0u8; 16];
+        assert!(matches!(
+            rx.read(&mut b"\x89\x01a".clone()),
+            Ok((3, Some(Event::Ping(_))))
+        ));
+        // A Pong arrives before the Ping was answered: no Pong carrying its payload.
+        assert!(matches!(
+            rx.read(&mut b"\x8a\x01b".clone()),
+            Ok((3, Some(Event::Pong(_))))
+        ));
+        assert_eq!(rx.reply(Some(MaskingKey::new([0; 4])), &mut out), Ok(0));
+        // A later Ping is answered with its own payload.
+        assert!(matches!(
+            rx.read(&mut b"\x89\x01a".clone()),
+            Ok((3, Some(Event::Ping(_))))
+        ));
+        assert!(matches!(
+            rx.read(&mut b"\x89\x01c".clone()),
+            Ok((3, Some(Event::Ping(_))))
+        ));
+        assert_eq!(rx.reply(Some(MaskingKey::new([0; 4])), &mut out), Ok(7));
+        assert_eq!(out[..7], [0x8A, 0x81, 0, 0, 0, 0, b'c']);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! apt-get install chromium   # Debian; or set WSFRAME_CHROMIUM=/path/to/chrome
-//! cargo test --test echo_browser -- --ignored
+//! cargo test --features handshake --test echo_browser -- --ignored
 //! ```
 //!
 //! Without Chromium the test fails (it never passes silently).

@@ -149,8 +149,8 @@ fn data(payload: impl Into<Vec<u8>>, opcode: Data, fin: bool) -> Frame {
 #[test]
 fn accept_key_matches_rfc6455_section_1_3() {
     assert_eq!(
-        server::accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
-        "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        &wsframe::handshake::accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="),
+        b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
     );
 }
 

@@ -1,9 +1,10 @@
 //! The crate never allocates: a counting global allocator watches parsing
 //! (`FrameHeader::parse`, `Frame::parse`, `Frame::parse_in_place`),
 //! unmasking (`unmask`, `Unmasker`), the `Receiver` (`read`, `read_slice`,
-//! `reply`, `close`, with and without a message buffer) and encoding
-//! (`encode_frame`, `Fragmenter`, `encode_close`, `Error::encode_close`) do
-//! real work, and finds zero allocations.
+//! `reply`, `close`, with and without a message buffer), encoding
+//! (`encode_frame`, `Fragmenter`, `encode_close`, `Error::encode_close`) and,
+//! with the `handshake` feature, the opening handshake (both sides) do real
+//! work, and finds zero allocations.
 //!
 //! The count is per thread, so the test harness's own threads cannot disturb
 //! it, and a sanity test checks that the counter does see a `Vec`.
@@ -340,4 +341,46 @@ fn encoding_does_not_allocate() {
         assert!(used > 8);
     });
     assert_eq!(n, 0, "encoding allocated");
+}
+
+#[cfg(feature = "handshake")]
+#[test]
+fn the_opening_handshake_does_not_allocate() {
+    use wsframe::handshake::{
+        accept_key, AcceptOptions, ClientRequest, Request, RequestError, Response,
+    };
+
+    let client = ClientRequest::new("example.com", "/chat", *b"the sample nonce")
+        .with_subprotocols(&["chat", "superchat"])
+        .with_extensions(&["permessage-deflate"]);
+    let ((subprotocol, deflate, refusal), n) = allocations(|| {
+        let mut request = [0u8; 512];
+        let len = client.encode(&mut request).unwrap();
+        let (parsed, _) = Request::parse(black_box(&request[..len]), 4096)
+            .unwrap()
+            .complete()
+            .unwrap();
+        let offered = parsed.subprotocols().count() + parsed.extensions().count();
+        let options = AcceptOptions::new()
+            .with_subprotocol("superchat")
+            .with_extensions("permessage-deflate");
+        let mut answer = [0u8; 512];
+        let len = parsed.accept(&options, &mut answer).unwrap();
+        let (response, _) = Response::parse(black_box(&answer[..len]), &client, 4096)
+            .unwrap()
+            .complete()
+            .unwrap();
+        black_box((offered, accept_key(parsed.key().as_bytes())));
+        let mut refusal = [0u8; 256];
+        let refused = RequestError::UnsupportedVersion
+            .encode_response(&mut refusal)
+            .unwrap();
+        (
+            response.subprotocol() == Some("superchat"),
+            response.accepts_permessage_deflate(),
+            refused,
+        )
+    });
+    assert!(subprotocol && deflate && refusal > 0);
+    assert_eq!(n, 0, "the handshake allocated");
 }

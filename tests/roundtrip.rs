@@ -81,9 +81,16 @@ fn encode_then_parse_is_the_identity_over_the_header_space() {
                         };
                         let mut out = [0u8; 14];
                         let n = h.encode(&mut out).unwrap();
+                        // A length that does not fit this target's usize (2^32 and
+                        // up on 32-bit, as under Miri on i686) is refused, not cut.
+                        let expected = if usize::try_from(len).is_ok() {
+                            Ok(Status::Complete((h, n)))
+                        } else {
+                            Err(Error::FrameTooBigForTarget)
+                        };
                         assert_eq!(
                             FrameHeader::parse(&out[..n], &permissive()),
-                            Ok(Status::Complete((h, n))),
+                            expected,
                             "{h:?}"
                         );
                         // Every shorter buffer is refused without writing.

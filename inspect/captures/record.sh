@@ -19,7 +19,7 @@ PORT="${PORT:-39417}"
 OUT=inspect/captures
 TARGET="${CARGO_TARGET_DIR:-target}"
 
-cargo build --quiet --example echo_server
+cargo build --quiet --features handshake --example echo_server
 cargo build --quiet -p wsframe-inspect --example tungstenite_client
 
 "$TARGET/debug/examples/echo_server" --addr "127.0.0.1:$PORT" \

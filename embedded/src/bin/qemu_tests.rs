@@ -14,6 +14,9 @@ use core::fmt::Debug;
 use cortex_m_rt::{entry, exception, ExceptionFrame};
 use cortex_m_semihosting::{debug, hprintln};
 use critical_section::Mutex;
+use wsframe::handshake::{
+    accept_key, AcceptOptions, ClientRequest, Request, RequestError, Response, ResponseError,
+};
 use wsframe::{
     encode_close, encode_frame, unmask, CloseCode, Config, Error, Event, Fragmenter, Frame,
     FrameHeader, MaskingKey, Opcode, Receiver, Role, State, Status, Unmasker,
@@ -95,6 +98,7 @@ fn main() -> ! {
     );
     t.group("encode -> parse roundtrips", roundtrips);
     t.group("README firmware loop over a fixed buffer", readme_loop);
+    t.group("opening handshake (RFC 6455 §4)", opening_handshake);
     hprintln!("qemu: {} passed, {} failed", t.passed, t.failed);
     if t.failed == 0 {
         debug::exit(debug::EXIT_SUCCESS);
@@ -1105,4 +1109,113 @@ fn answer(rx: &mut [u8]) -> (bool, u16, &'static str) {
         },
     );
     (open, sent.0, sent.1)
+}
+
+// ---------------------------------------------------------------- handshake
+
+/// RFC 6455 §1.2's client handshake.
+const HANDSHAKE_REQUEST: &[u8] = b"GET /chat HTTP/1.1\r\nHost: server.example.com\r\n\
+    Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+    Origin: http://example.com\r\nSec-WebSocket-Protocol: chat, superchat\r\n\
+    Sec-WebSocket-Version: 13\r\n\r\n";
+
+/// RFC 6455 §1.2's server handshake, answering [`HANDSHAKE_REQUEST`].
+const HANDSHAKE_RESPONSE: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+    Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+    Sec-WebSocket-Protocol: chat\r\n\r\n";
+
+fn opening_handshake(t: &mut Tally) {
+    t.eq(
+        "accept_key of RFC 6455's example key",
+        &accept_key(b"dGhlIHNhbXBsZSBub25jZQ==")[..],
+        &b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo="[..],
+    );
+    let parsed = Request::parse(HANDSHAKE_REQUEST, 1024);
+    let Ok(Status::Complete((request, used))) = parsed else {
+        t.check("RFC 6455's request parses", false);
+        return;
+    };
+    t.eq(
+        "request: path, host, key, head length",
+        (request.path(), request.host(), request.key(), used),
+        (
+            "/chat",
+            "server.example.com",
+            "dGhlIHNhbXBsZSBub25jZQ==",
+            HANDSHAKE_REQUEST.len(),
+        ),
+    );
+    let mut protocols = request.subprotocols();
+    t.eq(
+        "request: subprotocols",
+        (protocols.next(), protocols.next(), protocols.next()),
+        (Some("chat"), Some("superchat"), None),
+    );
+    let mut out = [0u8; 256];
+    let options = AcceptOptions::new().with_subprotocol("chat");
+    let written = request.accept(&options, &mut out);
+    t.eq(
+        "101 answer is RFC 6455's, byte for byte",
+        written.map(|n| &out[..n]),
+        Ok(HANDSHAKE_RESPONSE),
+    );
+    // Every prefix is Partial with nothing consumed; the whole is complete.
+    let mut partial = true;
+    for end in 0..HANDSHAKE_REQUEST.len() {
+        partial &=
+            Request::parse(&HANDSHAKE_REQUEST[..end], 1024).is_ok_and(|s| s.needed() == Some(1));
+    }
+    t.check("request: every prefix is Partial", partial);
+    t.eq(
+        "request: head over the limit is 431",
+        Request::parse(HANDSHAKE_REQUEST, 100).map_err(RequestError::status_code),
+        Err(431),
+    );
+    // Version 8: 426 with the version to use.
+    let mut old = [0u8; 256];
+    let old = &mut old[..HANDSHAKE_REQUEST.len() - 1];
+    let at = HANDSHAKE_REQUEST.len() - 6; // the "13\r\n\r\n" at the end
+    old[..at].copy_from_slice(&HANDSHAKE_REQUEST[..at]);
+    old[at] = b'8';
+    old[at + 1..].copy_from_slice(&HANDSHAKE_REQUEST[at + 2..]);
+    let err = Request::parse(old, 1024);
+    t.eq(
+        "version 8: UnsupportedVersion",
+        err.map(|_| ()),
+        Err(RequestError::UnsupportedVersion),
+    );
+    if let Err(err) = err {
+        let n = err.encode_response(&mut out).unwrap_or(0);
+        let answer = &out[..n];
+        t.check(
+            "426 answer names version 13",
+            answer.starts_with(b"HTTP/1.1 426 Upgrade Required\r\n")
+                && answer
+                    .windows(27)
+                    .any(|w| w == b"Sec-WebSocket-Version: 13\r\n"),
+        );
+    }
+    // The client side: RFC 6455's request, written by the crate, and the
+    // answer checked against it.
+    let client = ClientRequest::new("server.example.com", "/chat", *b"the sample nonce")
+        .with_origin("http://example.com")
+        .with_subprotocols(&["chat", "superchat"]);
+    let written = client.encode(&mut out).map(|n| &out[..n]);
+    t.check(
+        "client request parses as a server request",
+        written.is_ok_and(|bytes| Request::parse(bytes, 1024).is_ok_and(|s| s.is_complete())),
+    );
+    t.eq(
+        "client: RFC 6455's answer accepted, subprotocol chat",
+        Response::parse(HANDSHAKE_RESPONSE, &client, 1024)
+            .map(|s| s.complete().map(|(r, used)| (r.subprotocol(), used))),
+        Ok(Some((Some("chat"), HANDSHAKE_RESPONSE.len()))),
+    );
+    let other =
+        ClientRequest::new("server.example.com", "/chat", [0; 16]).with_subprotocols(&["chat"]);
+    t.eq(
+        "client: another key's answer is AcceptMismatch",
+        Response::parse(HANDSHAKE_RESPONSE, &other, 1024).map(|_| ()),
+        Err(ResponseError::AcceptMismatch),
+    );
 }

@@ -1,1 +1,0 @@
-//! Empty: this package only carries test targets for Miri.

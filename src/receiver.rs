@@ -43,7 +43,9 @@ pub enum Event<'a> {
         /// The compressed payload.
         payload: &'a [u8],
     },
-    /// A Ping and its payload. A Pong is now due: [`Receiver::reply`] writes it.
+    /// A Ping and its payload. A Pong is now due: [`Receiver::reply`] writes
+    /// it. Call `reply` before the next `read`: the next control frame's
+    /// payload takes the Ping's place, and the Pong is then no longer due.
     Ping(&'a [u8]),
     /// A Pong and its payload.
     Pong(&'a [u8]),
@@ -222,10 +224,11 @@ impl Found {
 ///
 /// - It owns the frame state, the message state and the close handshake,
 ///   and judges every RFC 6455 rule inside [`Receiver::read`], at the byte
-///   that decides it: a frame rule at its header byte; a message rule (a
-///   message over the limit: 1009; a continuation without a message: 1002)
-///   at the header's length field, before its masking key; a UTF-8 error at
-///   the first byte no valid text can continue with. An event is handed out
+///   that decides it: a rule of the first two header bytes at that byte; a
+///   length rule once the length field is whole; a message rule (a message
+///   over the limit: 1009; a continuation without a message: 1002) at the
+///   header's length field, before its masking key; a UTF-8 error at the
+///   first byte no valid text can continue with. An event is handed out
 ///   in the call that brings its last byte.
 /// - `N` is the size of its message buffer. With `N = 0` (the default,
 ///   about 200 bytes of state) messages come as [`Event::Piece`]s, zero-copy
@@ -457,10 +460,7 @@ impl<const N: usize> Receiver<N> {
         match self.step(input) {
             Ok((used, None)) => Ok((used, None)),
             Ok((used, Some(found))) => Ok((used, Some(self.event(found, input)))),
-            Err(e) => {
-                self.state = Phase::Failed(e);
-                Err(e)
-            }
+            Err(e) => Err(self.fail(e)),
         }
     }
 
@@ -494,6 +494,15 @@ impl<const N: usize> Receiver<N> {
         masking_key: Option<MaskingKey>,
         out: &mut [u8],
     ) -> Result<usize, EncodeError> {
+        let due = match self.state {
+            Phase::Failed(_) => self.flags & flag::FAILURE_ANSWERED == 0,
+            Phase::CloseReceived(_) => true,
+            Phase::Open | Phase::CloseSent => self.flags & flag::PONG_DUE != 0,
+            Phase::Closed => false,
+        };
+        if !due {
+            return Ok(0);
+        }
         let key = self.reply_key(masking_key)?;
         match self.state {
             Phase::Failed(e) if self.flags & flag::FAILURE_ANSWERED == 0 => {
@@ -548,7 +557,6 @@ impl<const N: usize> Receiver<N> {
         masking_key: Option<MaskingKey>,
         out: &mut [u8],
     ) -> Result<usize, EncodeError> {
-        let key = self.reply_key(masking_key)?;
         let next = match self.state {
             Phase::Open => Phase::CloseSent,
             Phase::CloseReceived(_) => Phase::Closed,
@@ -556,9 +564,20 @@ impl<const N: usize> Receiver<N> {
                 return Err(EncodeError::AlreadyClosed)
             }
         };
+        let key = self.reply_key(masking_key)?;
         let n = encode_close(code, reason, key, out)?;
         self.state = next;
         Ok(n)
+    }
+
+    /// Stops the receiver with `e`. After this side's Close, the Close for
+    /// the error is not due: one Close per side (§5.5.1, §7.1.2).
+    fn fail(&mut self, e: Error) -> Error {
+        if self.state == Phase::CloseSent {
+            self.flags |= flag::FAILURE_ANSWERED;
+        }
+        self.state = Phase::Failed(e);
+        e
     }
 
     /// The key a reply is masked with: the Client role's, or none.
@@ -592,10 +611,13 @@ impl<const N: usize> Receiver<N> {
                     opcode,
                 } => {
                     let take = usize::from(remaining).min(rest.len());
-                    let chunk = rest.get(..take).unwrap_or(&[]);
+                    let chunk = rest.get_mut(..take).unwrap_or(&mut []);
+                    if let Some(u) = unmasker.as_mut() {
+                        u.apply(chunk);
+                    }
                     // `take` <= `remaining` <= 125.
                     let left = remaining - u8::try_from(take).unwrap_or(remaining);
-                    let found = self.gather_control(chunk, &mut unmasker, opcode, left)?;
+                    let found = self.gather_control(chunk, opcode, left)?;
                     self.frame = match left {
                         0 => Frame::Header { filled: 0 },
                         _ => Frame::Control {
@@ -656,7 +678,7 @@ impl<const N: usize> Receiver<N> {
         let (_, payload) = frame.split_at_mut(header_len.min(frame.len()));
         header.unmask(payload);
         let found = if fields.opcode.is_control() {
-            self.gather_control(payload, &mut None, fields.opcode, 0)?
+            self.gather_control(payload, fields.opcode, 0)?
         } else {
             self.deliver(payload, fields.payload_len, 0, fields.fin)?
         };
@@ -667,13 +689,12 @@ impl<const N: usize> Receiver<N> {
         }))
     }
 
-    /// The next bytes (`chunk`, still masked) of a control frame's payload,
-    /// gathered in `control` and unmasked there; `left` bytes are still to
-    /// come. The control frame once it is whole.
+    /// The next bytes (`chunk`, unmasked) of a control frame's payload,
+    /// gathered in `control`; `left` bytes are still to come. The control
+    /// frame once it is whole.
     fn gather_control(
         &mut self,
         chunk: &[u8],
-        unmasker: &mut Option<Unmasker>,
         opcode: Opcode,
         left: u8,
     ) -> Result<Option<Found>, Error> {
@@ -687,9 +708,6 @@ impl<const N: usize> Receiver<N> {
             return Err(Error::ControlFrameTooLong); // cannot happen: at most 125 in all
         };
         copy(dst, chunk);
-        if let Some(u) = unmasker.as_mut() {
-            u.apply(dst);
-        }
         self.control_len = u8::try_from(end).unwrap_or(125);
         if opcode == Opcode::Close {
             let body = self.control.get(..end).unwrap_or(&[]);
@@ -768,9 +786,11 @@ impl<const N: usize> Receiver<N> {
             .check_header(fields, &self.config, self.message_limit())?;
         self.messages.begin_frame(fields, &self.config);
         if fields.opcode.is_control() {
-            // `control` is about to hold this frame's payload: a Pong still
-            // due for an earlier Ping (its payload) is dropped (§5.5.3: only
-            // the most recent Ping needs an answer).
+            // `control` is about to hold this frame's payload, so a Pong
+            // still due for an earlier Ping loses its payload and is dropped:
+            // a later Ping replaces it (§5.5.3), after a Close none is due
+            // (§5.5.2); for a Pong frame in between, the Ping goes
+            // unanswered, which is why `reply` is called after every event.
             self.control_len = 0;
             self.flags &= !flag::PONG_DUE;
         } else if fields.opcode != Opcode::Continuation {
@@ -907,9 +927,10 @@ impl<const N: usize> Receiver<N> {
     /// bytes are needed, as far as known), so the caller keeps its buffer
     /// as it is and calls again once more bytes are appended.
     ///
-    /// The verdicts are those of [`Receiver::read`] on the same bytes,
-    /// including a message rule judged at a header cut before its masking
-    /// key.
+    /// The verdicts are those of [`Receiver::read`] on the same bytes. A
+    /// header's rules come as early as in `read` (at its length field, even
+    /// before its masking key); a payload's (UTF-8, a Close body) once the
+    /// frame is whole in `buf`, since nothing of it is consumed before.
     ///
     /// ```
     /// use wsframe::{Config, Event, Receiver, Status};
@@ -937,10 +958,7 @@ impl<const N: usize> Receiver<N> {
             Frame::Header { filled: 0 } => match self.peek(buf) {
                 Ok(Ok(total)) => total,
                 Ok(Err(needed)) => return Ok(Status::partial(needed)),
-                Err(e) => {
-                    self.state = Phase::Failed(e);
-                    return Err(e);
-                }
+                Err(e) => return Err(self.fail(e)),
             },
             Frame::Header { .. } => buf.len(),
             Frame::Data { remaining, .. } => usize::try_from(remaining).unwrap_or(usize::MAX),
@@ -1156,6 +1174,45 @@ mod tests {
         );
         assert_eq!(rx.reply(Some(MaskingKey::new([0; 4])), &mut out), Ok(7));
         assert_eq!(out[..7], [0x8A, 0x81, 0, 0, 0, 0, b'x']);
+    }
+
+    #[test]
+    fn one_close_per_side_and_no_key_needed_when_nothing_is_due() {
+        let mut rx = Receiver::new(Config::server());
+        let mut out = [0u8; FrameHeader::MAX_CONTROL_FRAME_LEN];
+        assert_eq!(rx.close(Some(CloseCode::NORMAL), "", None, &mut out), Ok(4));
+        // The peer answers with a Close code that may not be sent (1005):
+        // an error, but this side's Close is already out.
+        let mut bad = masked(0x88, &[0x03, 0xED]);
+        assert_eq!(rx.read(&mut bad), Err(Error::InvalidCloseCode));
+        assert_eq!(rx.state(), State::Failed(Error::InvalidCloseCode));
+        assert_eq!(rx.reply(None, &mut out), Ok(0));
+        // A client with nothing due needs no key; with a Close due it does.
+        let mut rx = Receiver::new(Config::client());
+        assert_eq!(rx.reply(None, &mut out), Ok(0));
+        assert!(rx.read(&mut b"\x83\x00".clone()).is_err());
+        assert_eq!(
+            rx.reply(None, &mut out),
+            Err(EncodeError::MissingMaskingKey)
+        );
+        assert_eq!(
+            rx.close(None, "", None, &mut out),
+            Err(EncodeError::AlreadyClosed)
+        );
+    }
+
+    #[test]
+    fn the_split_path_unmasks_control_payloads_in_place_too() {
+        let wire = masked(0x89, b"ping");
+        let mut whole = wire.clone();
+        Receiver::new(Config::server()).read(&mut whole).unwrap();
+        let mut rx = Receiver::new(Config::server());
+        let mut split = wire.clone();
+        let (head, tail) = split.split_at_mut(8);
+        assert_eq!(rx.read(head), Ok((8, None)));
+        assert!(matches!(rx.read(tail), Ok((2, Some(Event::Ping(b"ping"))))));
+        assert_eq!(split, whole);
+        assert_eq!(&split[6..], b"ping");
     }
 
     #[test]

@@ -29,6 +29,8 @@ EXCLUDED_FILES=(
     inspect      # runs the `inspect` example as a child process
     handshake      # feature `handshake` (httparse, sha1, base64), not built here; runs natively
     handshake_peer # a tungstenite server over TCP
+    echo_codec     # feature tokio-util, tokio and tungstenite over TCP
+    echo_io_async  # feature embedded-io-async, tokio and tungstenite over TCP
     # A table of 503 rows, each run whole, byte by byte and in 5 other chunk
     # sizes through two pipelines: every one of its tests but two takes over
     # 40 s under Miri (measured), the whole file well over the budget.

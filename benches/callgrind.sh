@@ -50,7 +50,9 @@ echo "features: ${FEATURES:-none}; binary: $bin"
 echo
 echo "| path | 1,000 small masked frames: instructions per frame | 16 x 64 KiB text in 16 fragments: instructions per byte |"
 echo "|---|---:|---:|"
-for path in parse_unmask receiver receiver_buffered tungstenite fastwebsockets; do
+paths=(parse_unmask receiver receiver_buffered tungstenite fastwebsockets)
+if [[ " $FEATURES " == *" tokio-util "* ]]; then paths+=(codec); fi
+for path in "${paths[@]}"; do
     small="$(per small "$path" 5 1000)"
     if [[ "$path" == parse_unmask ]]; then
         text="—"

@@ -25,6 +25,29 @@ use peers::{
 };
 use wsframe::{Config, Receiver};
 
+/// The `tokio-util` codec over `wire`, fed as `Framed` feeds it: each 4 KiB
+/// read appended to one `BytesMut`, then `decode` until it wants more; the
+/// data bytes seen. (`FEATURES="std tokio-util" bash benches/callgrind.sh`.)
+#[cfg(feature = "tokio-util")]
+fn codec(wire: &[u8], config: Config) -> usize {
+    use tokio_util::codec::Decoder as _;
+    use wsframe::codec::{Codec, Message};
+    let mut codec = Codec::server(config);
+    let mut buf = bytes::BytesMut::with_capacity(peers::READ);
+    let mut seen = 0;
+    for piece in wire.chunks(peers::READ) {
+        buf.extend_from_slice(piece);
+        while let Ok(Some(message)) = codec.decode(&mut buf) {
+            seen += match message {
+                Message::Text(t) => t.as_bytes().len(),
+                Message::Binary(b) => b.len(),
+                _ => 0,
+            };
+        }
+    }
+    seen
+}
+
 /// Runs `path` once over `wire` (a fresh copy of the masked input each
 /// time, since the receive paths unmask in place).
 fn run(path: &str, wire: &[u8]) -> usize {
@@ -53,6 +76,8 @@ fn run(path: &str, wire: &[u8]) -> usize {
         }
         "tungstenite" => tungstenite(wire),
         "fastwebsockets" => fastwebsockets(wire),
+        #[cfg(feature = "tokio-util")]
+        "codec" => codec(wire, config),
         other => panic!("unknown path {other}"),
     }
 }

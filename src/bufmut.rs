@@ -11,7 +11,7 @@
 use bytes::BufMut;
 
 use crate::close::CloseCode;
-use crate::encode::truncate_reason;
+use crate::encode::close_body;
 use crate::error::{EncodeError, Error};
 use crate::header::{FrameHeader, Opcode};
 use crate::mask::MaskingKey;
@@ -158,14 +158,7 @@ pub fn put_close(
     masking_key: Option<MaskingKey>,
     out: &mut impl BufMut,
 ) -> Result<usize, EncodeError> {
-    let (code, reason) = match code {
-        None => (None, &[][..]),
-        Some(code) if !code.is_allowed_on_wire() => return Err(EncodeError::InvalidCloseCode),
-        Some(code) => (
-            Some(code.as_u16().to_be_bytes()),
-            truncate_reason(reason).as_bytes(),
-        ),
-    };
+    let (code, reason) = close_body(code, reason)?;
     let code = code.as_ref().map_or(&[][..], |c| &c[..]);
     let len = code.len() + reason.len();
     let header = FrameHeader::new(true, 0, Opcode::Close, masking_key, len as u64)?;

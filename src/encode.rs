@@ -160,12 +160,30 @@ impl ExactSizeIterator for Fragmenter<'_> {}
 const MAX_CLOSE_REASON: usize = 123;
 
 /// `reason` cut at the last UTF-8 boundary at or before 123 bytes.
-pub(crate) fn truncate_reason(reason: &str) -> &str {
+fn truncate_reason(reason: &str) -> &str {
     let mut end = reason.len().min(MAX_CLOSE_REASON);
     while !reason.is_char_boundary(end) {
         end -= 1;
     }
     reason.get(..end).unwrap_or("")
+}
+
+/// The two parts of a Close body (§5.5.1), the encoders' one place for its
+/// rules: the code's two bytes (none for `None`, and then no reason) and the
+/// reason cut to fit; a code that may not be sent on the wire (§7.4.1) is
+/// refused.
+pub(crate) fn close_body(
+    code: Option<CloseCode>,
+    reason: &str,
+) -> Result<(Option<[u8; 2]>, &[u8]), EncodeError> {
+    match code {
+        None => Ok((None, &[])),
+        Some(code) if !code.is_allowed_on_wire() => Err(EncodeError::InvalidCloseCode),
+        Some(code) => Ok((
+            Some(code.as_u16().to_be_bytes()),
+            truncate_reason(reason).as_bytes(),
+        )),
+    }
 }
 
 /// Writes a Close frame with `code` and `reason` (cut at a UTF-8 boundary to
@@ -192,12 +210,10 @@ pub fn encode_close(
     out: &mut [u8],
 ) -> Result<usize, EncodeError> {
     let mut body = [0u8; 125];
+    let (code, reason) = close_body(code, reason)?;
     let len = match code {
         None => 0,
-        Some(code) if !code.is_allowed_on_wire() => return Err(EncodeError::InvalidCloseCode),
-        Some(code) => {
-            let reason = truncate_reason(reason).as_bytes();
-            let [hi, lo] = code.as_u16().to_be_bytes();
+        Some([hi, lo]) => {
             for (d, s) in body.iter_mut().zip([hi, lo].iter().chain(reason)) {
                 *d = *s;
             }

@@ -235,6 +235,7 @@ async fn serve_codec(stream: TcpStream, rest: Vec<u8>, limits: Limits) {
 /// The echo server on `io_async::WebSocket` over `FromTokio<TcpStream>`,
 /// with a receive buffer one byte over the message limit; its opening
 /// handshake is `WebSocket::accept`'s.
+#[cfg(feature = "embedded-io-async")]
 pub fn start_io_async_server(limits: Limits) -> SocketAddr {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -258,6 +259,7 @@ pub fn start_io_async_server(limits: Limits) -> SocketAddr {
     addr
 }
 
+#[cfg(feature = "embedded-io-async")]
 async fn serve_io_async(stream: TcpStream, limits: Limits) {
     use embedded_io_adapters::tokio_1::FromTokio;
     use wsframe::io_async::{Message, WebSocket};

@@ -82,6 +82,7 @@ pub mod analyze;
 pub mod capture;
 pub mod handshake;
 pub mod raw;
+mod raw_report;
 pub mod record;
 pub mod synth;
 pub mod tcp;

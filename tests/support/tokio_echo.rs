@@ -163,12 +163,8 @@ pub async fn linger(mut stream: TcpStream) {
     .await;
 }
 
-/// Serves each connection with `serve` on a runtime of its own thread.
-fn start<F, Fut>(limits: Limits, serve: F) -> SocketAddr
-where
-    F: Fn(TcpStream, Vec<u8>, Limits) -> Fut + Send + Copy + 'static,
-    Fut: core::future::Future<Output = ()> + Send + 'static,
-{
+/// A runtime for a server's thread and a listener on an ephemeral loopback port.
+fn bind() -> (tokio::runtime::Runtime, TcpListener, SocketAddr) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -178,6 +174,16 @@ where
         .block_on(TcpListener::bind("127.0.0.1:0"))
         .expect("bind 127.0.0.1:0");
     let addr = listener.local_addr().unwrap();
+    (runtime, listener, addr)
+}
+
+/// Serves each connection with `serve` on a runtime of its own thread.
+fn start<F, Fut>(limits: Limits, serve: F) -> SocketAddr
+where
+    F: Fn(TcpStream, Vec<u8>, Limits) -> Fut + Send + Copy + 'static,
+    Fut: core::future::Future<Output = ()> + Send + 'static,
+{
+    let (runtime, listener, addr) = bind();
     thread::spawn(move || {
         runtime.block_on(async move {
             loop {
@@ -237,15 +243,7 @@ async fn serve_codec(stream: TcpStream, rest: Vec<u8>, limits: Limits) {
 /// handshake is `WebSocket::accept`'s.
 #[cfg(feature = "embedded-io-async")]
 pub fn start_io_async_server(limits: Limits) -> SocketAddr {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(TcpListener::bind("127.0.0.1:0"))
-        .expect("bind 127.0.0.1:0");
-    let addr = listener.local_addr().unwrap();
+    let (runtime, listener, addr) = bind();
     thread::spawn(move || {
         runtime.block_on(async move {
             loop {

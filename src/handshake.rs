@@ -53,6 +53,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use sha1::{Digest as _, Sha1};
 
+use crate::copy::copy;
+
 pub use client::{ClientRequest, Response};
 pub use error::{RequestError, ResponseError, WriteError};
 pub use server::{AcceptOptions, Request};
@@ -320,11 +322,7 @@ impl Writer<'_> {
             return;
         };
         if let Some(dst) = self.out.get_mut(self.len..end) {
-            // Not `copy_from_slice`: at opt-level "z" its length check stays
-            // (and with it a panic path), though the lengths are equal.
-            for (d, s) in dst.iter_mut().zip(bytes) {
-                *d = *s;
-            }
+            copy(dst, bytes);
         }
         self.len = end;
     }

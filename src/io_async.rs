@@ -58,6 +58,7 @@ use embedded_io_async::{Read, Write};
 
 use crate::close::CloseCode;
 use crate::config::{Config, Role};
+use crate::copy::copy;
 use crate::encode::{encode_frame, Fragmenter};
 use crate::error::EncodeError;
 use crate::handshake::{
@@ -707,9 +708,7 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
             if let Some(payload) = control {
                 let n = payload.len().min(125);
                 if let (Some(dst), Some(src)) = (self.control.get_mut(..n), payload.get(..n)) {
-                    for (d, s) in dst.iter_mut().zip(src) {
-                        *d = *s;
-                    }
+                    copy(dst, src);
                 }
                 self.control_len = u8::try_from(n).unwrap_or(125);
             }
@@ -1011,9 +1010,7 @@ impl<'b, S: Read + Write, K: KeySource> WebSocket<'b, S, K> {
                 let mut unmasker = Unmasker::new(key);
                 for chunk in payload.chunks(self.tx_buf.len().max(1)) {
                     let out = self.tx_buf.get_mut(..chunk.len()).unwrap_or(&mut []);
-                    for (d, s) in out.iter_mut().zip(chunk) {
-                        *d = *s;
-                    }
+                    copy(out, chunk);
                     unmasker.apply(out);
                     write_all(&mut self.socket, out).await?;
                 }
@@ -1045,9 +1042,7 @@ fn move_back(buf: &mut [u8], from: usize, len: usize, to: usize) {
             return;
         };
         let dst = left.get_mut(at..).unwrap_or_default();
-        for (d, s) in dst.iter_mut().zip(right.iter().take(step)) {
-            *d = *s;
-        }
+        copy(dst, right.get(..step.min(right.len())).unwrap_or_default());
         done += step;
     }
 }

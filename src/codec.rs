@@ -511,18 +511,28 @@ impl Codec {
     }
 }
 
+/// Where a piece of a data message is, in the input given to `read`.
+#[derive(Clone, Copy)]
+struct PieceAt {
+    text: bool,
+    first: bool,
+    last: bool,
+    /// Where the piece starts in the input given to `read`.
+    offset: usize,
+    len: usize,
+}
+
 /// What one event is, taken out of the borrow of the buffer.
 enum Took {
     Nothing,
-    Piece {
-        text: bool,
-        first: bool,
-        last: bool,
-        /// Where the piece starts in the input given to `read`.
-        offset: usize,
+    Piece(PieceAt),
+    Message(Message),
+    /// A Ping or Pong whose whole frame was in the input given to `read`:
+    /// its payload is the last `len` bytes consumed, unmasked in place.
+    InPlace {
+        ping: bool,
         len: usize,
     },
-    Message(Message),
 }
 
 impl Codec {
@@ -541,6 +551,69 @@ impl Codec {
             .extend_from_slice(src.get(..self.kept).unwrap_or(&[]));
         src.advance(self.kept);
         self.kept = 0;
+    }
+
+    /// A piece of a message that is not a one-frame message whole in
+    /// `src` (`used` bytes consumed): kept at the front of `src` while it
+    /// may still be one, else gathered; the message once it is whole.
+    fn piece(&mut self, src: &mut BytesMut, used: usize, p: PieceAt) -> Option<Message> {
+        let PieceAt {
+            text,
+            first,
+            last,
+            offset,
+            len,
+        } = p;
+        if self.gathering.is_none() {
+            // The message's first frame: its payload so far
+            // stays at the front of `src`.
+            if first {
+                self.text = text;
+            }
+            // Drop the header bytes before the piece.
+            let header = offset;
+            if header > 0 {
+                if self.kept > 0 {
+                    let text = self.text;
+                    self.gather_kept(src, text);
+                    src.advance(header);
+                    let payload = src.get(..len).unwrap_or(&[]);
+                    if let Some(g) = self.gathering.as_mut() {
+                        g.bytes.extend_from_slice(payload);
+                    }
+                    src.advance(len);
+                } else {
+                    src.advance(header);
+                    self.kept = len;
+                }
+            } else {
+                self.kept += len;
+            }
+            if last && self.gathering.is_none() {
+                let payload = src.split_to(self.kept).freeze();
+                self.kept = 0;
+                return Some(Self::data(self.text, payload));
+            }
+            if !last && self.rx.needed() == 0 && self.kept > 0 {
+                // The frame ended and the message goes on.
+                let text = self.text;
+                self.gather_kept(src, text);
+            }
+        } else {
+            let start = self.kept + offset;
+            let payload = src.get(start..start + len).unwrap_or(&[]);
+            if let Some(g) = self.gathering.as_mut() {
+                g.bytes.extend_from_slice(payload);
+            }
+            src.advance(self.kept + used);
+            self.kept = 0;
+        }
+        if last {
+            let Gathering { text, bytes } = self.gathering.take().unwrap_or_default();
+            self.gather_hint = bytes.len();
+            return Some(Self::data(text, bytes.freeze()));
+        }
+        None
     }
 
     /// A whole data message.
@@ -575,77 +648,47 @@ impl Decoder for Codec {
             }
             let base = input.as_ptr() as usize;
             let (used, took) = match self.rx.read(input) {
-                Ok((used, event)) => (used, took(event, base)),
+                Ok((used, event)) => (used, took(event, base, used)),
                 Err(e) => return Err(e.into()),
             };
             match took {
-                Took::Nothing | Took::Message(_) => {
+                Took::Nothing | Took::Message(_) | Took::InPlace { .. } => {
                     if self.kept > 0 {
                         // Cannot happen: inside a data frame every byte is
                         // a piece. Keep the order anyway.
                         let text = self.gathering.as_ref().is_some_and(|g| g.text);
                         self.gather_kept(src, text);
                     }
-                    src.advance(used);
-                    if let Took::Message(message) = took {
-                        return Ok(Some(message));
+                    match took {
+                        Took::Message(message) => {
+                            src.advance(used);
+                            return Ok(Some(message));
+                        }
+                        Took::InPlace { ping, len } => {
+                            // Handed out without a copy, as data payloads are.
+                            let mut payload = src.split_to(used).freeze();
+                            payload.advance(used.saturating_sub(len));
+                            return Ok(Some(if ping {
+                                Message::Ping(payload)
+                            } else {
+                                Message::Pong(payload)
+                            }));
+                        }
+                        _ => src.advance(used),
                     }
                 }
-                Took::Piece {
-                    text,
-                    first,
-                    last,
-                    offset,
-                    len,
-                } => {
-                    if self.gathering.is_none() {
-                        // The message's first frame: its payload so far
-                        // stays at the front of `src`.
-                        if first {
-                            self.text = text;
-                        }
-                        // Drop the header bytes before the piece.
-                        let header = offset;
-                        if header > 0 {
-                            if self.kept > 0 {
-                                let text = self.text;
-                                self.gather_kept(src, text);
-                                src.advance(header);
-                                let payload = src.get(..len).unwrap_or(&[]);
-                                if let Some(g) = self.gathering.as_mut() {
-                                    g.bytes.extend_from_slice(payload);
-                                }
-                                src.advance(len);
-                            } else {
-                                src.advance(header);
-                                self.kept = len;
-                            }
-                        } else {
-                            self.kept += len;
-                        }
-                        if last && self.gathering.is_none() {
-                            let payload = src.split_to(self.kept).freeze();
-                            self.kept = 0;
-                            return Ok(Some(Self::data(self.text, payload)));
-                        }
-                        if !last && self.rx.needed() == 0 && self.kept > 0 {
-                            // The frame ended and the message goes on.
-                            let text = self.text;
-                            self.gather_kept(src, text);
-                        }
-                    } else {
-                        let start = self.kept + offset;
-                        let payload = src.get(start..start + len).unwrap_or(&[]);
-                        if let Some(g) = self.gathering.as_mut() {
-                            g.bytes.extend_from_slice(payload);
-                        }
-                        src.advance(self.kept + used);
-                        self.kept = 0;
-                    }
-                    if last {
-                        let Gathering { text, bytes } = self.gathering.take().unwrap_or_default();
-                        self.gather_hint = bytes.len();
-                        return Ok(Some(Self::data(text, bytes.freeze())));
+                Took::Piece(p)
+                    if p.first && p.last && self.kept == 0 && self.gathering.is_none() =>
+                {
+                    // The usual case: a one-frame message whole in `src`,
+                    // handed out without a copy.
+                    let mut payload = src.split_to(p.offset + p.len).freeze();
+                    payload.advance(p.offset);
+                    return Ok(Some(Self::data(p.text, payload)));
+                }
+                Took::Piece(p) => {
+                    if let Some(message) = self.piece(src, used, p) {
+                        return Ok(Some(message));
                     }
                 }
             }
@@ -670,16 +713,28 @@ impl Decoder for Codec {
     }
 }
 
-/// The event as owned data: control payloads copied (at most 125 bytes),
-/// data pieces as their place in the input that starts at address `base`.
-fn took(event: Option<Event<'_>>, base: usize) -> Took {
+/// The event as owned data: data pieces as their place in the input that
+/// starts at address `base`. A control event ends its frame, so its payload
+/// is the last bytes of the `used` the call consumed, unmasked in place,
+/// unless the frame's payload began in an earlier input (`used` is then
+/// shorter than it): a Ping or Pong is its length, or else a copy (at most
+/// 125 bytes).
+fn took(event: Option<Event<'_>>, base: usize, used: usize) -> Took {
     match event {
-        Some(Event::Piece(p)) => Took::Piece {
+        Some(Event::Piece(p)) => Took::Piece(PieceAt {
             text: p.opcode == Opcode::Text,
             first: p.first,
             last: p.last,
             offset: (p.payload.as_ptr() as usize).wrapping_sub(base),
             len: p.payload.len(),
+        }),
+        Some(Event::Ping(p)) if p.len() <= used => Took::InPlace {
+            ping: true,
+            len: p.len(),
+        },
+        Some(Event::Pong(p)) if p.len() <= used => Took::InPlace {
+            ping: false,
+            len: p.len(),
         },
         Some(Event::Ping(p)) => Took::Message(Message::Ping(Bytes::copy_from_slice(p))),
         Some(Event::Pong(p)) => Took::Message(Message::Pong(Bytes::copy_from_slice(p))),
@@ -755,7 +810,8 @@ mod tests {
         let messages = [
             Message::text("héllo wörld 🦀"),
             Message::binary(std::vec![7u8; 300]),
-            Message::Ping(Bytes::from_static(b"p")),
+            // Cut inside its payload by the small chunks: copied then.
+            Message::Ping(Bytes::from_static(b"ping payload")),
             Message::text(""),
             Message::binary(Vec::new()),
             Message::Pong(Bytes::new()),
@@ -807,6 +863,35 @@ mod tests {
         assert_eq!(
             (t.as_bytes().as_ptr() as usize - start, t.as_str()),
             (7, "hi")
+        );
+    }
+
+    #[test]
+    fn a_ping_or_pong_whole_in_the_buffer_is_not_copied() {
+        let mut buf = BytesMut::from(&b"\x89\x02pi\x8a\x03pon\x8a\x00"[..]);
+        let start = buf.as_ptr() as usize;
+        let mut codec = Codec::client(Config::client(), key);
+        let Some(Message::Ping(p)) = codec.decode(&mut buf).unwrap() else {
+            panic!()
+        };
+        assert_eq!((p.as_ptr() as usize - start, &p[..]), (2, &b"pi"[..]));
+        let Some(Message::Pong(p)) = codec.decode(&mut buf).unwrap() else {
+            panic!()
+        };
+        assert_eq!((p.as_ptr() as usize - start, &p[..]), (6, &b"pon"[..]));
+        assert_eq!(
+            codec.decode(&mut buf).unwrap(),
+            Some(Message::Pong(Bytes::new()))
+        );
+        assert!(buf.is_empty());
+        // The payload begun in an earlier read: its start is gone from the
+        // buffer, so the rest is gathered by the receiver and copied.
+        let mut buf = BytesMut::from(&b"\x89\x04pi"[..]);
+        assert_eq!(codec.decode(&mut buf).unwrap(), None);
+        buf.extend_from_slice(b"ng");
+        assert_eq!(
+            codec.decode(&mut buf).unwrap(),
+            Some(Message::Ping(Bytes::from_static(b"ping")))
         );
     }
 

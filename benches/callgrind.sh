@@ -50,7 +50,7 @@ echo "features: ${FEATURES:-none}; binary: $bin"
 echo
 echo "| path | 1,000 small masked frames: instructions per frame | 16 x 64 KiB text in 16 fragments: instructions per byte |"
 echo "|---|---:|---:|"
-paths=(parse_unmask receiver receiver_buffered tungstenite fastwebsockets)
+paths=(parse_unmask receiver receiver_buffered tungstenite fastwebsockets tokio_websockets)
 if [[ " $FEATURES " == *" tokio-util "* ]]; then paths+=(codec); fi
 for path in "${paths[@]}"; do
     small="$(per small "$path" 5 1000)"

@@ -49,22 +49,6 @@ fn codec(wire: &[u8]) -> usize {
     seen
 }
 
-/// tokio-websockets' read path: `WebSocketStream::next` until the input ends.
-fn tokio_websockets(wire: &[u8]) -> usize {
-    use futures_util::StreamExt;
-    let limits = tokio_websockets::Limits::default().max_payload_len(Some(1 << 20));
-    let mut ws = tokio_websockets::ServerBuilder::new()
-        .limits(limits)
-        .serve(peers::AsyncSocket::new(wire));
-    let mut seen = 0;
-    while let Some(Ok(message)) = peers::ready(ws.next()) {
-        if message.is_text() || message.is_binary() {
-            seen += message.as_payload().len();
-        }
-    }
-    seen
-}
-
 fn bench(c: &mut Criterion) {
     for (name, (wire, expected)) in [("small", peers::small()), ("text", peers::text())] {
         // Every contender must see every data byte.
@@ -73,7 +57,7 @@ fn bench(c: &mut Criterion) {
             expected
         );
         assert_eq!(codec(&wire), expected);
-        assert_eq!(tokio_websockets(&wire), expected);
+        assert_eq!(peers::tokio_websockets(&wire), expected);
         assert_eq!(peers::tungstenite(&wire), expected);
         let mut group = c.benchmark_group(format!("codec_{name}"));
         group.throughput(Throughput::Bytes(wire.len() as u64));
@@ -82,7 +66,7 @@ fn bench(c: &mut Criterion) {
         });
         group.bench_function("codec", |b| b.iter(|| codec(black_box(&wire))));
         group.bench_function("tokio_websockets", |b| {
-            b.iter(|| tokio_websockets(black_box(&wire)));
+            b.iter(|| peers::tokio_websockets(black_box(&wire)));
         });
         group.bench_function("tungstenite", |b| {
             b.iter(|| peers::tungstenite(black_box(&wire)));

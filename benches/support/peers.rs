@@ -278,3 +278,19 @@ pub fn fastwebsockets(wire: &[u8]) -> usize {
     }
     seen
 }
+
+/// tokio-websockets' read path: `WebSocketStream::next` until the input ends.
+pub fn tokio_websockets(wire: &[u8]) -> usize {
+    use futures_util::StreamExt;
+    let limits = tokio_websockets::Limits::default().max_payload_len(Some(1 << 20));
+    let mut ws = tokio_websockets::ServerBuilder::new()
+        .limits(limits)
+        .serve(AsyncSocket::new(wire));
+    let mut seen = 0;
+    while let Some(Ok(message)) = ready(ws.next()) {
+        if message.is_text() || message.is_binary() {
+            seen += message.as_payload().len();
+        }
+    }
+    seen
+}

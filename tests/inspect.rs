@@ -22,8 +22,13 @@ fn inspect_bin() -> &'static PathBuf {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut build = Command::new(cargo);
         build.args(["build", "--quiet", "--example", "inspect"]);
-        if profile_dir.ends_with("release") {
-            build.arg("--release");
+        // The profile this test was built with (`target/<dir>/deps/`):
+        // dev builds into `debug`, any other profile into its own name.
+        match profile_dir.file_name().and_then(|d| d.to_str()) {
+            Some("debug") | None => {}
+            Some(profile) => {
+                build.args(["--profile", profile]);
+            }
         }
         let status = build.status().unwrap();
         assert!(status.success(), "cargo build --example inspect failed");

@@ -32,10 +32,13 @@ failed=()
 for target in $(cargo +nightly fuzz list); do
     corpus="$root/fuzz/corpus/$target"
     mkdir -p "$corpus"
-    # Seeds are checked in under fuzz/seeds; the run corpus is git-ignored.
-    if [ -d "$root/fuzz/seeds/$target" ]; then
-        cp -n "$root/fuzz/seeds/$target/"* "$corpus/" 2>/dev/null || true
-    fi
+    # Checked in: the hand-made seeds (fuzz/seeds) and the minimised corpus
+    # of the last long campaign (fuzz/minimized); the run corpus is git-ignored.
+    for dir in "$root/fuzz/seeds/$target" "$root/fuzz/minimized/$target"; do
+        if [ -d "$dir" ]; then
+            cp -n "$dir/"* "$corpus/" 2>/dev/null || true
+        fi
+    done
     echo "== fuzz $target for ${seconds}s"
     if ! cargo +nightly fuzz run "$target" "$corpus" -- \
         -max_total_time="$seconds" -dict="$root/fuzz/ws.dict" -max_len=4096 \

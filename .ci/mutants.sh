@@ -30,6 +30,10 @@ if [[ "${1:-}" == "--in-diff" ]]; then
     diff="$(mktemp)"
     trap 'rm -f "$diff"' EXIT
     # The last commit's change to the library (a first commit: all of it).
+    # A shallow clone needs the parent fetched first.
+    if [[ "$(git rev-parse --is-shallow-repository)" == true ]] && ! git rev-parse -q --verify HEAD~1 >/dev/null; then
+        git fetch -q --deepen=1 || { echo "mutants.sh: a shallow clone and the parent of HEAD cannot be fetched" >&2; exit 1; }
+    fi
     if git rev-parse -q --verify HEAD~1 >/dev/null; then
         git diff HEAD~1 HEAD -- src/ >"$diff"
     else
@@ -46,7 +50,7 @@ fi
 
 start=$SECONDS
 status=0
-cargo mutants --no-shuffle "${args[@]}" "$@" || status=$?
+cargo mutants --no-shuffle --timeout 90 "${args[@]}" "$@" || status=$?
 echo "mutants.sh: $((SECONDS - start)) s"
 
 # The tally, as the README reports it.

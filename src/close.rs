@@ -171,4 +171,11 @@ mod tests {
         assert_eq!(CloseCode::try_from(1007), Ok(CloseCode::INVALID_PAYLOAD));
         assert_eq!(core::mem::size_of::<Option<CloseCode>>(), 2);
     }
+
+    #[test]
+    fn display() {
+        assert_eq!(std::format!("{}", CloseCode::PROTOCOL_ERROR), "1002");
+        assert_eq!(std::format!("{:>6}", CloseCode::NORMAL), "  1000");
+        assert_eq!(std::format!("{ZeroCloseCode}"), "0 is not a close code");
+    }
 }

@@ -546,6 +546,42 @@ mod tests {
     }
 
     #[test]
+    fn encode_errors_have_distinct_one_line_texts() {
+        let all = [
+            EncodeError::BufferTooSmall {
+                needed: 14,
+                available: 2,
+            },
+            EncodeError::ControlFrameTooLong,
+            EncodeError::FragmentedControlFrame,
+            EncodeError::PayloadTooLong,
+            EncodeError::InvalidRsv,
+            EncodeError::LengthMismatch,
+            EncodeError::ZeroFragmentSize,
+            EncodeError::NotDataOpcode,
+            EncodeError::InvalidCloseCode,
+            EncodeError::MissingMaskingKey,
+            EncodeError::AlreadyClosed,
+        ];
+        let mut texts = HashSet::new();
+        for e in all {
+            let s = e.as_str();
+            assert!(s.len() > 10 && !s.ends_with('.') && !s.contains('\n'), "{e:?}: {s}");
+            assert_eq!(s, s.to_lowercase(), "{e:?}");
+            assert!(texts.insert(s), "{e:?}: {s} twice");
+        }
+        assert_eq!(EncodeError::InvalidRsv.as_str(), "rsv bits above 0b111");
+        assert_eq!(
+            EncodeError::MissingMaskingKey.to_string(),
+            "a client frame needs a masking key"
+        );
+        assert_eq!(
+            all[0].to_string(),
+            "output buffer too small: 14 bytes needed, 2 available"
+        );
+    }
+
+    #[test]
     fn layers_match_the_frame_and_message_tables() {
         let frame: usize = Error::ALL
             .iter()

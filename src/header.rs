@@ -631,6 +631,18 @@ mod tests {
     }
 
     #[test]
+    fn the_longest_control_frame_fits_max_control_frame_len() {
+        let key = Some(MaskingKey::new([1, 2, 3, 4]));
+        let h = FrameHeader::new(true, 0, Opcode::Pong, key, 125).unwrap();
+        assert_eq!(h.encoded_len() + 125, FrameHeader::MAX_CONTROL_FRAME_LEN);
+        assert_eq!(FrameHeader::MAX_CONTROL_FRAME_LEN, 131);
+        assert_eq!(
+            (FrameHeader::MIN_LEN, FrameHeader::MAX_LEN),
+            (2, 2 + 8 + 4)
+        );
+    }
+
+    #[test]
     fn deconstruct_rfc_masked_hello() {
         let buf = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d];
         let (h, used) = parse(&buf, &Config::server()).unwrap().complete().unwrap();

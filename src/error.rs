@@ -566,7 +566,10 @@ mod tests {
         let mut texts = HashSet::new();
         for e in all {
             let s = e.as_str();
-            assert!(s.len() > 10 && !s.ends_with('.') && !s.contains('\n'), "{e:?}: {s}");
+            assert!(
+                s.len() > 10 && !s.ends_with('.') && !s.contains('\n'),
+                "{e:?}: {s}"
+            );
             assert_eq!(s, s.to_lowercase(), "{e:?}");
             assert!(texts.insert(s), "{e:?}: {s} twice");
         }

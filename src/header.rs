@@ -636,10 +636,7 @@ mod tests {
         let h = FrameHeader::new(true, 0, Opcode::Pong, key, 125).unwrap();
         assert_eq!(h.encoded_len() + 125, FrameHeader::MAX_CONTROL_FRAME_LEN);
         assert_eq!(FrameHeader::MAX_CONTROL_FRAME_LEN, 131);
-        assert_eq!(
-            (FrameHeader::MIN_LEN, FrameHeader::MAX_LEN),
-            (2, 2 + 8 + 4)
-        );
+        assert_eq!((FrameHeader::MIN_LEN, FrameHeader::MAX_LEN), (2, 2 + 8 + 4));
     }
 
     #[test]

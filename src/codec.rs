@@ -1,12 +1,14 @@
 //! A [`tokio_util::codec`] [`Decoder`] and [`Encoder`] of WebSocket messages
 //! over `BytesMut` (feature `tokio-util`), for both roles.
 //!
-//! Decoding runs the crate's one receive path ([`Receiver::read_slice`]):
-//! every rule is judged there, at the byte that decides it, and a frame or
-//! message over its limit fails at its length field, before its payload is
-//! read, so no buffer grows past the configured limits (plus one read).
-//! A message that is one frame is handed out as a [`Bytes`] that points
-//! into the read buffer (no copy); a fragmented one is gathered once.
+//! Decoding runs the crate's one receive path ([`Receiver::read`], which
+//! unmasks in place): every rule is judged there, at the byte that decides
+//! it, and a frame or message over its limit fails at its length field,
+//! before its payload is read, so no buffer grows past the configured limits
+//! (plus one read). A message that is one frame is handed out as a
+//! [`Bytes`] that points into the read buffer (no copy), and so is a Ping or
+//! Pong unless its payload began in an earlier read (then it is copied, at
+//! most 125 bytes); a fragmented message is gathered once.
 //!
 //! ```no_run
 //! use futures_util::{SinkExt, StreamExt};

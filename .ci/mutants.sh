@@ -50,7 +50,7 @@ fi
 
 start=$SECONDS
 status=0
-cargo mutants --no-shuffle --timeout 90 "${args[@]}" "$@" || status=$?
+cargo mutants --no-shuffle --timeout 150 "${args[@]}" "$@" || status=$?
 echo "mutants.sh: $((SECONDS - start)) s"
 
 # The tally, as the README reports it.

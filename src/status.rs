@@ -101,3 +101,22 @@ impl<T> Status<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_accessor_tells_the_two_variants_apart() {
+        let complete: Status<u8> = Status::Complete(7);
+        let partial: Status<u8> = Status::partial(3);
+        assert!(complete.is_complete() && !complete.is_partial());
+        assert!(partial.is_partial() && !partial.is_complete());
+        assert_eq!((complete.needed(), partial.needed()), (None, Some(3)));
+        assert_eq!((complete.complete(), partial.complete()), (Some(7), None));
+        assert_eq!(complete.map(u16::from), Status::Complete(7u16));
+        assert_eq!(partial.map(u16::from), Status::partial(3));
+        // `Partial` asks for at least one byte.
+        assert_eq!(Status::<()>::partial(0).needed(), Some(1));
+    }
+}

@@ -239,6 +239,41 @@ mod tests {
         }
     }
 
+    /// Every cut of each sample into three pieces: the carried code point
+    /// is finished by a piece that also holds (the start of) the next one,
+    /// after a lead that limits its second byte (E0, ED, F0, F4) and after
+    /// one that does not.
+    #[test]
+    fn agrees_with_core_for_every_cut_in_three() {
+        let samples: &[&[u8]] = &[
+            "\u{800}€".as_bytes(),
+            "\u{D7FF}\u{800}a".as_bytes(),
+            "\u{10000}\u{800}".as_bytes(),
+            "\u{100000}é€".as_bytes(),
+            "€\u{800}𝄞".as_bytes(),
+            b"\xE0\xA0\x80\xE2\x82",
+            b"\xE0\xA0\x80\xC0\x80",
+            b"\xED\xA0\x80\xE2\x82\xAC",
+            b"\xF0\x90\x80\x80\xFF",
+        ];
+        for bytes in samples {
+            let expected = core::str::from_utf8(bytes).is_ok();
+            for i in 0..=bytes.len() {
+                for j in i..=bytes.len() {
+                    let mut v = Utf8Validator::new();
+                    let fed = [&bytes[..i], &bytes[i..j], &bytes[j..]]
+                        .iter()
+                        .all(|piece| v.feed(piece).is_ok());
+                    assert_eq!(
+                        fed && v.is_complete(),
+                        expected,
+                        "{bytes:x?} cut at {i} and {j}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn fails_at_the_exact_byte_when_fed_one_at_a_time() {
         // (input, index of the first byte that no valid UTF-8 can continue with)

@@ -239,6 +239,25 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_ascii_scan_sees_every_high_bit() {
+        // Bytes whose OR is exactly 0x80 in every lane, in the word loop and
+        // in the tail, and one high bit at each position of a word.
+        for len in [1, 2, 7, 8, 9, 10, 16, 256] {
+            assert!(!is_ascii(&std::vec![0x80; len]), "{len}");
+            assert_eq!(
+                Utf8Validator::new().feed(&std::vec![0x80; len]),
+                Err(Invalid)
+            );
+        }
+        for at in 0..16 {
+            let mut bytes = [b'a'; 16];
+            bytes[at] = 0xC3;
+            assert!(!is_ascii(&bytes), "{at}");
+        }
+        assert!(is_ascii(&[0x7F; 17]));
+    }
+
     /// Every cut of each sample into three pieces: the carried code point
     /// is finished by a piece that also holds (the start of) the next one,
     /// after a lead that limits its second byte (E0, ED, F0, F4) and after

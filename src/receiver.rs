@@ -1290,6 +1290,38 @@ mod tests {
         assert_eq!(payload.as_ptr(), ptr.wrapping_add(2));
     }
 
+    /// The peer's Close drops a Pong still due and nothing else: `reset()`
+    /// after it keeps the header events as they were set.
+    #[test]
+    fn reset_after_the_peers_close_keeps_header_events_as_set() {
+        for header_events in [false, true] {
+            let mut rx = Receiver::new(Config::new(Role::Any));
+            if header_events {
+                rx = rx.with_header_events();
+            }
+            // A Ping (its Pong due), then a Close.
+            let mut input = *b"\x89\x00\x88\x02\x03\xe8";
+            let mut at = 0;
+            while at < input.len() {
+                at += rx.read(&mut input[at..]).unwrap().0;
+            }
+            assert_eq!(rx.state(), State::CloseReceived(Some(CloseCode::NORMAL)));
+            let mut out = [0u8; 16];
+            // The Close is echoed; no Pong after the peer's Close.
+            assert_eq!(rx.reply(None, &mut out), Ok(4));
+            assert_eq!(out[..4], *b"\x88\x02\x03\xe8");
+            assert_eq!(rx.reply(None, &mut out), Ok(0));
+            rx.reset();
+            let mut next = [0x82, 0x01, b'x'];
+            let (_, event) = rx.read(&mut next).unwrap();
+            assert_eq!(
+                matches!(event, Some(Event::Header(_))),
+                header_events,
+                "{event:?}"
+            );
+        }
+    }
+
     #[test]
     fn state_is_small_without_a_buffer() {
         let size = core::mem::size_of::<Receiver>();

@@ -18,12 +18,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-version=27.1.0
-if ! cargo mutants --version 2>/dev/null | grep -q "$version"; then
-    echo "mutants.sh: installing cargo-mutants $version"
-    cargo install cargo-mutants --locked --version "$version"
-fi
-
 args=()
 if [[ "${1:-}" == "--in-diff" ]]; then
     shift
@@ -46,6 +40,14 @@ if [[ "${1:-}" == "--in-diff" ]]; then
     echo "mutants.sh: mutants in the last commit's change to src/:"
     grep '^+++ ' "$diff" | sed 's/^+++ b\//  /'
     args+=(--in-diff "$diff")
+fi
+
+# Installed only once there is something to run (a commit that changes only
+# tests or docs needs no cargo-mutants).
+version=27.1.0
+if ! cargo mutants --version 2>/dev/null | grep -q "$version"; then
+    echo "mutants.sh: installing cargo-mutants $version"
+    cargo install cargo-mutants --locked --version "$version"
 fi
 
 start=$SECONDS

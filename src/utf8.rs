@@ -216,21 +216,34 @@ mod tests {
         Ok(v.is_complete())
     }
 
+    /// Valid and invalid UTF-8 for the chunking tests: code points of each
+    /// length, leads that limit their second byte (E0, ED, F0, F4) followed
+    /// by the next code point, overlongs, surrogates, truncated ends.
+    const SAMPLES: &[&[u8]] = &[
+        "héllo wörld €𝄞 ✓".as_bytes(),
+        b"\xF0\x9F\x92\xA9",
+        b"ab\xC0\x80",
+        b"\xED\xA0\x80",
+        b"\xF4\x90\x80\x80",
+        b"\xE2\x82",
+        b"\xF0\x9F\x92",
+        b"a\xFFb",
+        b"\xE2\x82\xAC\xE2",
+        b"\xCE\xBA\xE1\xBD\xB9\xCF\x83\xCE\xBC\xCE\xB5\xED\xA0\x80edited",
+        "\u{800}€".as_bytes(),
+        "\u{D7FF}\u{800}a".as_bytes(),
+        "\u{10000}\u{800}".as_bytes(),
+        "\u{100000}é€".as_bytes(),
+        "€\u{800}𝄞".as_bytes(),
+        b"\xE0\xA0\x80\xE2\x82",
+        b"\xE0\xA0\x80\xC0\x80",
+        b"\xED\xA0\x80\xE2\x82\xAC",
+        b"\xF0\x90\x80\x80\xFF",
+    ];
+
     #[test]
     fn agrees_with_core_for_every_chunking() {
-        let samples: &[&[u8]] = &[
-            "héllo wörld €𝄞 ✓".as_bytes(),
-            b"\xF0\x9F\x92\xA9",
-            b"ab\xC0\x80",
-            b"\xED\xA0\x80",
-            b"\xF4\x90\x80\x80",
-            b"\xE2\x82",
-            b"\xF0\x9F\x92",
-            b"a\xFFb",
-            b"\xE2\x82\xAC\xE2",
-            b"\xCE\xBA\xE1\xBD\xB9\xCF\x83\xCE\xBC\xCE\xB5\xED\xA0\x80edited",
-        ];
-        for bytes in samples {
+        for bytes in SAMPLES {
             let expected = core::str::from_utf8(bytes).is_ok();
             for size in 1..=bytes.len().max(1) {
                 let got = chunked(bytes, size);
@@ -258,24 +271,13 @@ mod tests {
         assert!(is_ascii(&[0x7F; 17]));
     }
 
-    /// Every cut of each sample into three pieces: the carried code point
-    /// is finished by a piece that also holds (the start of) the next one,
-    /// after a lead that limits its second byte (E0, ED, F0, F4) and after
-    /// one that does not.
+    /// Every cut of each sample into three pieces: among them, a carried
+    /// code point finished by a piece that also holds (the start of) the
+    /// next one, after a lead that limits its second byte and after one
+    /// that does not.
     #[test]
     fn agrees_with_core_for_every_cut_in_three() {
-        let samples: &[&[u8]] = &[
-            "\u{800}€".as_bytes(),
-            "\u{D7FF}\u{800}a".as_bytes(),
-            "\u{10000}\u{800}".as_bytes(),
-            "\u{100000}é€".as_bytes(),
-            "€\u{800}𝄞".as_bytes(),
-            b"\xE0\xA0\x80\xE2\x82",
-            b"\xE0\xA0\x80\xC0\x80",
-            b"\xED\xA0\x80\xE2\x82\xAC",
-            b"\xF0\x90\x80\x80\xFF",
-        ];
-        for bytes in samples {
+        for bytes in SAMPLES {
             let expected = core::str::from_utf8(bytes).is_ok();
             for i in 0..=bytes.len() {
                 for j in i..=bytes.len() {

@@ -18,35 +18,13 @@ mod peers;
 
 use core::hint::black_box;
 
-use bytes::BytesMut;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use tokio_util::codec::Decoder;
-use wsframe::codec::{Codec, Message};
 use wsframe::{Config, Receiver};
 
 fn config() -> Config {
     Config::server()
         .with_max_frame_payload(1 << 20)
         .with_max_message_len(1 << 20)
-}
-
-/// The codec over `wire`, as `Framed` drives it; the data bytes seen.
-fn codec(wire: &[u8]) -> usize {
-    let mut codec = Codec::server(config());
-    let mut buf = BytesMut::with_capacity(peers::READ);
-    let mut seen = 0;
-    for piece in wire.chunks(peers::READ) {
-        buf.reserve(piece.len());
-        buf.extend_from_slice(piece);
-        while let Ok(Some(message)) = codec.decode(&mut buf) {
-            seen += match message {
-                Message::Text(t) => t.as_bytes().len(),
-                Message::Binary(b) => b.len(),
-                _ => 0,
-            };
-        }
-    }
-    seen
 }
 
 fn bench(c: &mut Criterion) {
@@ -56,7 +34,7 @@ fn bench(c: &mut Criterion) {
             peers::receive(&mut Receiver::new(config()), &wire),
             expected
         );
-        assert_eq!(codec(&wire), expected);
+        assert_eq!(peers::codec(&wire, config()), expected);
         assert_eq!(peers::tokio_websockets(&wire), expected);
         assert_eq!(peers::tungstenite(&wire), expected);
         let mut group = c.benchmark_group(format!("codec_{name}"));
@@ -64,7 +42,9 @@ fn bench(c: &mut Criterion) {
         group.bench_function("receiver", |b| {
             b.iter(|| peers::receive(&mut Receiver::new(config()), black_box(&wire)));
         });
-        group.bench_function("codec", |b| b.iter(|| codec(black_box(&wire))));
+        group.bench_function("codec", |b| {
+            b.iter(|| peers::codec(black_box(&wire), config()));
+        });
         group.bench_function("tokio_websockets", |b| {
             b.iter(|| peers::tokio_websockets(black_box(&wire)));
         });

@@ -25,40 +25,6 @@ use peers::{
 };
 use wsframe::{Config, Receiver};
 
-/// The `tokio-util` codec over `wire`, fed as `Framed` feeds it: each 4 KiB
-/// read appended to one `BytesMut`, then `decode` until it wants more; the
-/// data bytes seen. (`FEATURES="std tokio-util" bash benches/callgrind.sh`.)
-#[cfg(feature = "tokio-util")]
-fn codec(wire: &[u8], config: Config) -> usize {
-    use tokio_util::codec::Decoder as _;
-    use wsframe::codec::{Codec, Message};
-    let mut codec = Codec::server(config);
-    let mut buf = bytes::BytesMut::with_capacity(peers::READ);
-    let mut seen = 0;
-    for piece in wire.chunks(peers::READ) {
-        // `Framed` reserves room (counted), then the socket fills it (the
-        // copy is not counted, as `socket_read`'s is not for the others).
-        buf.reserve(piece.len());
-        socket_read_bytes(&mut buf, piece);
-        while let Ok(Some(message)) = codec.decode(&mut buf) {
-            seen += match message {
-                Message::Text(t) => t.as_bytes().len(),
-                Message::Binary(b) => b.len(),
-                _ => 0,
-            };
-        }
-    }
-    seen
-}
-
-/// The socket's read into a `BytesMut` with room for it (see
-/// `peers::socket_read`: not counted).
-#[cfg(feature = "tokio-util")]
-#[inline(never)]
-fn socket_read_bytes(buf: &mut bytes::BytesMut, src: &[u8]) {
-    buf.extend_from_slice(src);
-}
-
 /// Runs `path` once over `wire` (a fresh copy of the masked input each
 /// time, since the receive paths unmask in place).
 fn run(path: &str, wire: &[u8]) -> usize {
@@ -89,7 +55,7 @@ fn run(path: &str, wire: &[u8]) -> usize {
         "fastwebsockets" => fastwebsockets(wire),
         "tokio_websockets" => peers::tokio_websockets(wire),
         #[cfg(feature = "tokio-util")]
-        "codec" => codec(wire, config),
+        "codec" => peers::codec(wire, config),
         other => panic!("unknown path {other}"),
     }
 }

@@ -294,3 +294,38 @@ pub fn tokio_websockets(wire: &[u8]) -> usize {
     }
     seen
 }
+
+/// The `tokio-util` codec over `wire`, fed as `Framed` feeds it: each 4 KiB
+/// read appended to one `BytesMut`, then `decode` until it wants more; the
+/// data bytes seen (`benches/codec.rs`, and `benches/paths.rs` with
+/// `FEATURES="std tokio-util" bash benches/callgrind.sh`).
+#[cfg(feature = "tokio-util")]
+pub fn codec(wire: &[u8], config: Config) -> usize {
+    use tokio_util::codec::Decoder as _;
+    use wsframe::codec::{Codec, Message};
+    let mut codec = Codec::server(config);
+    let mut buf = bytes::BytesMut::with_capacity(READ);
+    let mut seen = 0;
+    for piece in wire.chunks(READ) {
+        // `Framed` reserves room (counted), then the socket fills it (the
+        // copy is not counted, as `socket_read`'s is not for the others).
+        buf.reserve(piece.len());
+        socket_read_bytes(&mut buf, piece);
+        while let Ok(Some(message)) = codec.decode(&mut buf) {
+            seen += match message {
+                Message::Text(t) => t.as_bytes().len(),
+                Message::Binary(b) => b.len(),
+                _ => 0,
+            };
+        }
+    }
+    seen
+}
+
+/// The socket's read into a `BytesMut` with room for it (see
+/// [`socket_read`]: not counted by `benches/callgrind.sh`).
+#[cfg(feature = "tokio-util")]
+#[inline(never)]
+pub fn socket_read_bytes(buf: &mut bytes::BytesMut, src: &[u8]) {
+    buf.extend_from_slice(src);
+}

@@ -28,6 +28,7 @@ EXCLUDED_FILES=(
     echo_browser # needs tungstenite and base64, and starts Chromium
     inspect      # runs the `inspect` example as a child process
     handshake      # feature `handshake` (httparse, sha1, base64), not built here; runs natively
+    arbitrary      # feature `arbitrary` (the arbitrary crate), not built here; runs natively
     handshake_peer # a tungstenite server over TCP
     echo_codec     # feature tokio-util, tokio and tungstenite over TCP
     echo_io_async  # feature embedded-io-async, tokio and tungstenite over TCP

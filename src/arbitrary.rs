@@ -231,8 +231,9 @@ pub struct ArbitraryFrame {
 
 impl ArbitraryFrame {
     /// The frame's bytes: its header, then its payload, masked if the mask
-    /// bit is set. A payload longer than 64 KiB, or one announced by a
-    /// length with its top bit set, is left out (only the header is there).
+    /// bit is set. A payload longer than 64 KiB, one announced by a length
+    /// with its top bit set, and an over-long control frame's payload of
+    /// more than 1,000 bytes are left out (only the header is there).
     #[must_use]
     pub fn wire(&self) -> &[u8] {
         &self.wire

@@ -485,10 +485,13 @@ impl<'a> Arbitrary<'a> for ArbitraryFrame {
             }
             Some(Error::ControlFrameTooLong) => {
                 opcode = *u.choose(&[Opcode::Close, Opcode::Ping, Opcode::Pong])?;
-                let n = if u.ratio(1, 8)? {
-                    u.int_in_range(0x1_0000..=FrameHeader::MAX_PAYLOAD_LEN)?
-                } else {
-                    u.int_in_range(126..=0xFFFF)?
+                // Mostly the 16-bit form; sometimes the 64-bit one, now and
+                // then at the largest length (one more has the top bit set:
+                // LengthHighBitSet instead).
+                let n = match u.int_in_range(0u8..=15)? {
+                    0 | 1 => u.int_in_range(0x1_0000..=FrameHeader::MAX_PAYLOAD_LEN)?,
+                    2 => FrameHeader::MAX_PAYLOAD_LEN,
+                    _ => u.int_in_range(126..=0xFFFF)?,
                 };
                 len = Some(n);
                 if n <= 1000 {

@@ -199,16 +199,20 @@ mod tests {
     use std::vec::Vec;
 
     /// The same bytes as the slice encoders, for every length form, with
-    /// and without a key, in a buffer that is never zero-filled.
+    /// and without a key, every RSV bit and data opcode, in a buffer that
+    /// is never zero-filled.
     #[test]
     fn the_same_bytes_as_the_slice_encoders() {
         let payload: Vec<u8> = (0..70_000u32)
             .map(|i| u8::try_from(i % 251).unwrap())
             .collect();
-        for len in [0, 1, 3, 7, 8, 9, 125, 126, 127, 65_535, 65_536, 70_000] {
+        let lens = [0, 1, 3, 7, 8, 9, 125, 126, 127, 65_535, 65_536, 70_000];
+        for (i, len) in lens.into_iter().enumerate() {
+            let rsv = u8::try_from(i % 8).unwrap();
+            let opcode = [Opcode::Binary, Opcode::Text, Opcode::Continuation][i % 3];
             for key in [None, Some(MaskingKey::new([0x37, 0xfa, 0x21, 0x3d]))] {
                 let body = &payload[..len];
-                let h = FrameHeader::new(len % 2 == 0, 0, Opcode::Binary, key, len as u64).unwrap();
+                let h = FrameHeader::new(len % 2 == 0, rsv, opcode, key, len as u64).unwrap();
                 let mut a = std::vec![0u8; len + 14];
                 let n = encode_frame(&h, body, &mut a).unwrap();
                 let mut b = Vec::new();
@@ -256,6 +260,11 @@ mod tests {
             })
         );
         assert_eq!(out.len(), 11, "nothing written");
+        // Exactly the room needed is enough.
+        let mut space = [0u8; 12];
+        let mut out = &mut space[..];
+        assert_eq!(put_frame(&h, &[1; 10], &mut out), Ok(12));
+        assert_eq!(space[..2], [0x82, 10]);
         assert_eq!(
             put_frame(&h, &[1; 9], &mut Vec::new()),
             Err(EncodeError::LengthMismatch)

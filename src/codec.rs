@@ -881,15 +881,97 @@ mod tests {
             Some(Message::Pong(Bytes::new()))
         );
         assert!(buf.is_empty());
-        // A Ping whose payload began in an earlier read: its start is gone
-        // from the buffer, so the rest is gathered by the receiver and copied.
-        let mut buf = BytesMut::from(&b"\x89\x04pi"[..]);
-        assert_eq!(codec.decode(&mut buf).unwrap(), None);
-        buf.extend_from_slice(b"ng");
+        // A Ping or Pong whose payload began in an earlier read: its start
+        // is gone from the buffer, so the rest is gathered by the receiver
+        // and copied.
+        for (opcode, expected) in [
+            (0x89, Message::Ping(Bytes::from_static(b"ping"))),
+            (0x8a, Message::Pong(Bytes::from_static(b"ping"))),
+        ] {
+            let mut buf = BytesMut::from(&[opcode, 0x04, b'p', b'i'][..]);
+            assert_eq!(codec.decode(&mut buf).unwrap(), None);
+            buf.extend_from_slice(b"ng");
+            assert_eq!(codec.decode(&mut buf).unwrap(), Some(expected));
+        }
+    }
+
+    /// A one-frame message whose payload comes in several reads stays at
+    /// the front of the read buffer as it arrives: handed out without a
+    /// copy too, as long as the buffer did not have to grow.
+    #[test]
+    fn a_frame_read_in_pieces_is_kept_in_place() {
+        let wire = b"\x82\x06abcdef";
+        for cuts in [[3, 5], [2, 4], [4, 7]] {
+            let mut buf = BytesMut::with_capacity(64);
+            let start = buf.as_ptr() as usize;
+            let mut codec = Codec::client(Config::client(), key);
+            let mut at = 0;
+            for cut in cuts {
+                buf.extend_from_slice(&wire[at..cut]);
+                at = cut;
+                assert_eq!(codec.decode(&mut buf).unwrap(), None);
+            }
+            buf.extend_from_slice(&wire[at..]);
+            let got = codec.decode(&mut buf).unwrap().unwrap();
+            assert_eq!(got, Message::binary(&b"abcdef"[..]));
+            assert_eq!(payload_at(&got) - start, 2, "{cuts:?}");
+        }
+        // A message whose first frame is empty: its only bytes are in its
+        // last frame, which is handed out in place as a one-frame message.
+        let mut buf = BytesMut::from(&b"\x02\x00\x80\x03abc"[..]);
+        let start = buf.as_ptr() as usize;
+        let mut codec = Codec::client(Config::client(), key);
+        let got = codec.decode(&mut buf).unwrap().unwrap();
+        assert_eq!(got, Message::binary(&b"abc"[..]));
+        assert_eq!(payload_at(&got) - start, 4);
+    }
+
+    #[test]
+    fn utf8_bytes_converts_checks_and_prints_its_text() {
+        let owned = Utf8Bytes::from(String::from("héllo"));
+        assert_eq!(owned, Utf8Bytes::from("héllo"));
+        assert_eq!(owned.as_str(), "héllo");
+        assert_eq!(owned.clone().into_bytes(), "héllo".as_bytes());
+        assert_eq!(std::format!("{owned}"), "héllo");
+        assert_eq!(std::format!("{owned:?}"), "\"héllo\"");
+        let checked = Utf8Bytes::try_from(Bytes::from_static("héllo".as_bytes()));
+        assert_eq!(checked, Ok(owned));
         assert_eq!(
-            codec.decode(&mut buf).unwrap(),
-            Some(Message::Ping(Bytes::from_static(b"ping")))
+            Utf8Bytes::try_from(Bytes::from_static(b"h\xc3")),
+            Err(Error::InvalidUtf8)
         );
+    }
+
+    #[test]
+    fn a_codec_error_s_source_is_the_error_inside() {
+        use core::error::Error as _;
+        use std::string::ToString;
+        let errors = [
+            CodecError::Protocol(Error::ReservedOpcode),
+            CodecError::Encode(EncodeError::AlreadyClosed),
+            CodecError::Io(io::Error::new(io::ErrorKind::UnexpectedEof, "cut")),
+        ];
+        let inner = [
+            Error::ReservedOpcode.to_string(),
+            EncodeError::AlreadyClosed.to_string(),
+            String::from("cut"),
+        ];
+        for (e, text) in errors.iter().zip(inner) {
+            assert_eq!(e.source().map(ToString::to_string), Some(text));
+        }
+    }
+
+    #[test]
+    fn a_codec_shows_its_config_and_state() {
+        let config = Config::server().with_max_frame_payload(1234);
+        let codec = Codec::server(config).with_fragment_size(99);
+        assert_eq!(codec.config().max_frame_payload(), 1234);
+        assert_eq!(codec.config().role(), Role::Server);
+        let shown = std::format!("{codec:?}");
+        assert!(shown.starts_with("Codec { rx: Receiver"), "{shown}");
+        assert!(shown.contains("keys: None, fragment: 99"), "{shown}");
+        let client = Codec::client(Config::client(), key);
+        assert!(std::format!("{client:?}").contains("keys: Some(\"KeySource\")"));
     }
 
     /// Each broken rule: the error, its close code, and the Close to send.

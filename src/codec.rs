@@ -916,8 +916,9 @@ mod tests {
             assert_eq!(got, Message::binary(&b"abcdef"[..]));
             assert_eq!(payload_at(&got) - start, 2, "{cuts:?}");
         }
-        // A message whose first frame is empty: its only bytes are in its
-        // last frame, which is handed out in place as a one-frame message.
+        // A message whose first frame is empty: the receiver reports no
+        // piece for it, so its last frame is handed out in place as a
+        // one-frame message is.
         let mut buf = BytesMut::from(&b"\x02\x00\x80\x03abc"[..]);
         let start = buf.as_ptr() as usize;
         let mut codec = Codec::client(Config::client(), key);

@@ -261,6 +261,25 @@ fn field_values_are_case_insensitive_token_lists() {
     }
 }
 
+/// A list field may have empty elements, which a recipient ignores (RFC 7230
+/// §7): they are not offered subprotocols or extensions, and the list goes
+/// on across repeated fields.
+#[test]
+fn empty_list_elements_are_skipped() {
+    let request = edit(
+        REQUEST,
+        "Sec-WebSocket-Protocol: chat, superchat",
+        "Sec-WebSocket-Protocol: , chat,, superchat ,\r\nSec-WebSocket-Protocol: ,\r\n\
+         Sec-WebSocket-Protocol: mqtt\r\nSec-WebSocket-Extensions: ,x-a, ,",
+    );
+    let (req, _) = parse_request(&request).unwrap();
+    assert_eq!(
+        req.subprotocols().collect::<Vec<_>>(),
+        ["chat", "superchat", "mqtt"]
+    );
+    assert_eq!(req.extensions().collect::<Vec<_>>(), ["x-a"]);
+}
+
 #[test]
 fn head_limit_is_exact() {
     let bytes = REQUEST.as_bytes();

@@ -1229,6 +1229,93 @@ mod tests {
         assert_eq!((b.as_ptr() as usize - start, b), (6, &b"abc"[..]));
     }
 
+    /// Each error: the close code sent for it (a protocol error's only) and
+    /// its text, which names the layer it came from.
+    #[test]
+    fn errors_know_their_close_code_and_text() {
+        use std::string::ToString;
+        let utf8 = crate::Error::InvalidUtf8;
+        let big = crate::Error::MessageTooBig;
+        let encode = EncodeError::AlreadyClosed;
+        let request = RequestError::HeadTooLarge;
+        let response = ResponseError::MalformedHead;
+        let write = WriteError::NotOffered;
+        let cases: [(Error<Broken>, Option<u16>, std::string::String); 11] = [
+            (Error::Io(Broken), None, "i/o error: Broken".into()),
+            (
+                Error::Protocol(utf8),
+                Some(1007),
+                std::format!("{utf8} (1007)"),
+            ),
+            (
+                Error::Protocol(big),
+                Some(1009),
+                std::format!("{big} (1009)"),
+            ),
+            (
+                Error::Encode(encode),
+                None,
+                std::format!("cannot encode: {}", encode.as_str()),
+            ),
+            (
+                Error::ConnectionClosed,
+                None,
+                "the peer ended the stream without a close".into(),
+            ),
+            (
+                Error::UnexpectedEof,
+                None,
+                "the stream ended inside a frame".into(),
+            ),
+            (
+                Error::WriteZero,
+                None,
+                "the socket accepted no bytes".into(),
+            ),
+            (Error::Closed, None, "the connection is closed".into()),
+            (
+                Error::Request(request),
+                None,
+                std::format!("bad handshake request: {} (431)", request.as_str()),
+            ),
+            (
+                Error::Response(response),
+                None,
+                std::format!("bad handshake response: {}", response.as_str()),
+            ),
+            (
+                Error::Handshake(write),
+                None,
+                std::format!("cannot write the handshake: {}", write.as_str()),
+            ),
+        ];
+        for (error, code, text) in cases {
+            assert_eq!(error.close_code().map(CloseCode::as_u16), code, "{error:?}");
+            assert_eq!(error.to_string(), text);
+        }
+    }
+
+    /// `Debug` shows where the connection stands and what is buffered;
+    /// `message_limit` is the configured one, or the receive buffer's.
+    #[tokio::test]
+    async fn a_websocket_shows_its_state_buffers_and_limit() {
+        let mut wire = frame(true, Opcode::Text, K, b"one");
+        wire.extend(frame(true, Opcode::Binary, K, b"two!"));
+        let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+        let mut ws = WebSocket::server(mem(wire, 64), Config::server(), &mut rx, &mut tx);
+        assert_eq!(ws.message_limit(), 63);
+        assert!(matches!(ws.receive().await, Ok(Message::Text("one"))));
+        // The second frame (6 + 4 bytes) was read with the first.
+        assert_eq!(
+            std::format!("{ws:?}"),
+            "WebSocket { state: Open, rx_buf: 64, tx_buf: 131, gathered: 0, unread: 10, .. }"
+        );
+        let (mut rx, mut tx) = ([0u8; 64], [0u8; 131]);
+        let config = Config::server().with_max_message_len(10);
+        let ws = WebSocket::server(mem(Vec::new(), 1), config, &mut rx, &mut tx);
+        assert_eq!(ws.message_limit(), 10);
+    }
+
     /// Each broken rule: its Close is written, then the error returned.
     #[tokio::test]
     async fn errors_send_their_close_first() {

@@ -1405,6 +1405,7 @@ mod tests {
             .await
             .unwrap();
         ws.send_ping(b"p").await.unwrap();
+        ws.send_pong(b"q").await.unwrap();
         assert_eq!(
             ws.send_ping(&[0; 126]).await,
             Err(Error::Encode(EncodeError::ControlFrameTooLong))
@@ -1420,13 +1421,11 @@ mod tests {
         );
         assert_eq!(ws.send_text("late").await, Err(Error::Closed));
         let mut out = ws.into_inner().output;
-        // A server reads it all back, each frame with its own key.
+        // A server reads it all back.
         let mut server = Receiver::<2048>::with_buffer(Config::server());
         let mut events = Vec::new();
-        let mut keys_seen = Vec::new();
         let mut at = 0;
         while at < out.len() {
-            keys_seen.push(out[at + 2..at + 4].to_vec());
             let (used, event) = server.read(&mut out[at..]).unwrap();
             at += used;
             if let Some(e) = event {
@@ -1447,32 +1446,40 @@ mod tests {
                     .collect::<std::string::String>(),
                 "Text(\"héllo\")".into(),
                 "Ping([112])".into(),
+                "Pong([113])".into(),
                 "Close { code: Some(CloseCode(1000)), rea".into(),
             ]
         );
+        // Every frame has a key of its own, drawn in order; the last frame
+        // is the Close, masked with the last key.
+        let mut keys = Vec::new();
+        let mut at = 0;
+        while at < out.len() {
+            let Ok(Status::Complete((h, n))) = FrameHeader::parse(&out[at..], &Config::server())
+            else {
+                panic!("a frame at {at}")
+            };
+            keys.push(h.masking_key().unwrap().to_bytes());
+            at += n + usize::try_from(h.payload_len()).unwrap();
+        }
+        assert_eq!(keys.len(), 7, "binary, 3 text fragments, ping, pong, close");
+        assert!(keys.windows(2).all(|k| k[0][0] < k[1][0]), "{keys:?}");
+        let last = *keys.last().unwrap();
+        assert_eq!(last[1..], [2, 3, 4]);
         let mut close = [0u8; 16];
         let n = encode_close(
             Some(CloseCode::NORMAL),
             "bye",
-            Some(MaskingKey::new([8, 2, 3, 4])),
+            Some(MaskingKey::new(last)),
             &mut close,
         )
         .unwrap();
+        // The server's reads unmasked `out` in place.
+        crate::mask::unmask(&mut close[6..n], MaskingKey::new(last));
+        assert_eq!(out[out.len() - n..], close[..n]);
         assert_eq!(
             close[..n],
-            [
-                0x88,
-                0x85,
-                8,
-                2,
-                3,
-                4,
-                0x03 ^ 8,
-                0xe8 ^ 2,
-                b'b' ^ 3,
-                b'y' ^ 4,
-                b'e' ^ 8
-            ]
+            [0x88, 0x85, last[0], 2, 3, 4, 0x03, 0xe8, b'b', b'y', b'e']
         );
     }
 

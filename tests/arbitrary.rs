@@ -283,7 +283,8 @@ fn every_defect_is_generated_and_breaks_its_rule_alone() {
     let mut count: BTreeMap<String, usize> = BTreeMap::new();
     let mut bad_codes = BTreeSet::new();
     let (mut empty_close, mut close_with_body, mut long_binary, mut long_text) = (0, 0, 0, 0);
-    let (mut non_minimal_close, mut wide_text, mut largest_control) = (0, 0, 0);
+    let (mut non_minimal_close, mut wide_text) = (0, 0);
+    let (mut wide_control, mut largest_control) = (0, 0);
     let lenient = STRICT.with_strict_length(false);
     for input in inputs(20_000) {
         let frame: ArbitraryFrame = generate(&input).0.unwrap();
@@ -292,10 +293,12 @@ fn every_defect_is_generated_and_breaks_its_rule_alone() {
         let expected = frame.expected(&STRICT);
         if let Some(d) = defect.filter(|d| FRAME_DEFECTS.contains(d)) {
             assert_eq!(expected, Err(d), "{frame:?}");
-            if d == Error::ControlFrameTooLong
-                && announced_len(frame.wire()) == FrameHeader::MAX_PAYLOAD_LEN
-            {
-                largest_control += 1;
+            if d == Error::ControlFrameTooLong {
+                match announced_len(frame.wire()) {
+                    FrameHeader::MAX_PAYLOAD_LEN => largest_control += 1,
+                    0x1_0000.. => wide_control += 1,
+                    _ => {}
+                }
             }
             if d == Error::ReservedBits {
                 assert!(frame.expected(&STRICT.with_allowed_rsv(0b111)).is_ok());
@@ -359,6 +362,7 @@ fn every_defect_is_generated_and_breaks_its_rule_alone() {
         ("long Text", long_text),
         ("Text with multi-byte characters", wide_text),
         ("non-minimal Close with a body", non_minimal_close),
+        ("control frame announcing a 64-bit length", wide_control),
         ("control frame announcing 2^63 - 1 bytes", largest_control),
     ] {
         assert!(n > 5, "{what}: {n}");

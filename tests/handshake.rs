@@ -485,6 +485,107 @@ fn permessage_deflate_negotiated_end_to_end_allows_rsv1() {
     );
 }
 
+/// RSV1 is added to what the caller already allows, never toggled: a
+/// configuration that allows RSV1 (or RSV2) keeps it once deflate is agreed.
+#[test]
+fn agreed_permessage_deflate_adds_rsv1_to_the_allowed_bits() {
+    let both = Config::RSV1 | Config::RSV2;
+    let request = ClientRequest::new("h", "/", [5; 16]).with_extensions(&["permessage-deflate"]);
+    let answer = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+        Connection: Upgrade\r\nSec-WebSocket-Accept: mtrmuZY3BxRKBPnydQEtsPLgJiA=\r\n\
+        Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
+    let (response, _) = Response::parse(answer.as_bytes(), &request, LIMIT)
+        .unwrap()
+        .complete()
+        .unwrap();
+    for (allowed, expected) in [
+        (0, Config::RSV1),
+        (Config::RSV1, Config::RSV1),
+        (Config::RSV2, both),
+        (both, both),
+    ] {
+        let config = Config::client().with_allowed_rsv(allowed);
+        assert_eq!(
+            response.config(config).allowed_rsv(),
+            expected,
+            "{allowed:#x}"
+        );
+    }
+    let options = AcceptOptions::new().with_extensions("permessage-deflate");
+    for (allowed, expected) in [
+        (0, Config::RSV1),
+        (Config::RSV1, Config::RSV1),
+        (Config::RSV2, both),
+        (both, both),
+    ] {
+        let config = Config::server().with_allowed_rsv(allowed);
+        assert_eq!(
+            options.config(config).allowed_rsv(),
+            expected,
+            "{allowed:#x}"
+        );
+    }
+}
+
+#[test]
+fn accept_options_return_what_they_were_given() {
+    let options = AcceptOptions::new();
+    assert_eq!((options.subprotocol(), options.extensions()), (None, None));
+    let options = options
+        .with_subprotocol("superchat")
+        .with_extensions("permessage-deflate; server_no_context_takeover");
+    assert_eq!(
+        (options.subprotocol(), options.extensions()),
+        (
+            Some("superchat"),
+            Some("permessage-deflate; server_no_context_takeover")
+        )
+    );
+}
+
+#[test]
+fn response_header_finds_a_field_by_name_in_any_case() {
+    let with_server = edit(
+        RESPONSE,
+        "Sec-WebSocket-Protocol",
+        "Server: x/1\r\nSec-WebSocket-Protocol",
+    );
+    let (response, _) = parse_response(&with_server).unwrap();
+    assert_eq!(response.header("SERVER"), Some(&b"x/1"[..]));
+    assert_eq!(
+        response.header("sec-websocket-protocol"),
+        Some(&b"chat"[..])
+    );
+    assert_eq!(response.header("Set-Cookie"), None);
+}
+
+#[test]
+fn write_errors_say_what_went_wrong() {
+    let cases = [
+        (
+            WriteError::BufferTooSmall {
+                needed: 90,
+                available: 12,
+            },
+            "output buffer too small",
+            "output buffer too small: 90 bytes needed, 12 available",
+        ),
+        (
+            WriteError::NotOffered,
+            "subprotocol or extension the client did not offer",
+            "subprotocol or extension the client did not offer",
+        ),
+        (
+            WriteError::InvalidField,
+            "value that a header field cannot carry",
+            "value that a header field cannot carry",
+        ),
+    ];
+    for (error, line, shown) in cases {
+        assert_eq!((error.as_str(), error.to_string().as_str()), (line, shown));
+    }
+}
+
 /// One test per row: an answer that breaks one rule of RFC 6455 §4.1, and the
 /// error it must give, at every split.
 macro_rules! response_rules {

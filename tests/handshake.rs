@@ -605,6 +605,9 @@ response_rules! {
     response_accept_of_the_key_itself: edit(RESPONSE, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "dGhlIHNhbXBsZSBub25jZQ==") => AcceptMismatch;
     response_accept_repeated: edit(RESPONSE, "Sec-WebSocket-Protocol", "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol") => AcceptMismatch;
     response_unoffered_extension: edit(RESPONSE, "\r\n\r\n", "\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n") => UnofferedExtension;
+    // Found by the `handshake` fuzz target: an element with parameters but no
+    // name (`;x`) was skipped like an empty one, so the client accepted it.
+    response_extension_without_a_name: edit(RESPONSE, "\r\n\r\n", "\r\nSec-WebSocket-Extensions: , ;permessage-deflate\r\n\r\n") => UnofferedExtension;
     response_unoffered_subprotocol: edit(RESPONSE, "Protocol: chat", "Protocol: mqtt") => UnofferedSubprotocol;
     response_two_subprotocols: edit(RESPONSE, "Protocol: chat", "Protocol: chat, superchat") => UnofferedSubprotocol;
     response_subprotocol_repeated: edit(RESPONSE, "Protocol: chat", "Protocol: chat\r\nSec-WebSocket-Protocol: chat") => UnofferedSubprotocol;

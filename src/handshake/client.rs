@@ -276,8 +276,11 @@ impl<'a> Response<'a> {
             is_field_text(value)
                 && value.split(|&b| b == b',').all(|extension| {
                     let extension = core::str::from_utf8(extension).unwrap_or_default();
-                    let name = extension_name(extension);
-                    name.is_empty() || request.offers_extension(name)
+                    // An empty list element names nothing and is skipped
+                    // (RFC 7230 §7); any other must name an offered
+                    // extension, which `;param` alone does not (§9.1).
+                    extension.trim_ascii().is_empty()
+                        || request.offers_extension(extension_name(extension))
                 })
         });
         if !extensions_ok {

@@ -272,17 +272,13 @@ impl<'a> Response<'a> {
             Occurs::Once(_) | Occurs::Repeated => return Err(ResponseError::AcceptMismatch),
             Occurs::Never => return Err(ResponseError::MissingAccept),
         }
-        let extensions_ok = values(fields(), "Sec-WebSocket-Extensions").all(|value| {
-            is_field_text(value)
-                && value.split(|&b| b == b',').all(|extension| {
-                    let extension = core::str::from_utf8(extension).unwrap_or_default();
-                    // An empty list element names nothing and is skipped
-                    // (RFC 7230 §7); any other must name an offered
-                    // extension, which `;param` alone does not (§9.1).
-                    extension.trim_ascii().is_empty()
-                        || request.offers_extension(extension_name(extension))
-                })
-        });
+        let head = buf.get(..len).unwrap_or_default();
+        // Every answered extension must be one the client offered (§4.1,
+        // §9.1). `Tokens` is the one reader of these lists: it skips empty
+        // elements (RFC 7230 §7), so `;x` stays and names no offer.
+        let extensions_ok = values(fields(), "Sec-WebSocket-Extensions").all(is_field_text)
+            && Tokens::new(Fields::of(head), "Sec-WebSocket-Extensions")
+                .all(|extension| request.offers_extension(extension_name(extension)));
         if !extensions_ok {
             return Err(ResponseError::UnofferedExtension);
         }
@@ -294,7 +290,6 @@ impl<'a> Response<'a> {
             }
             Occurs::Once(_) | Occurs::Repeated => return Err(ResponseError::UnofferedSubprotocol),
         };
-        let head = buf.get(..len).unwrap_or_default();
         Ok(Status::Complete((Response { head, subprotocol }, len)))
     }
 
